@@ -1,0 +1,18 @@
+// Runs every test/**/*.test.ts with node:test through tsx. Node 20's --test
+// does not expand globs itself, so the files are listed here.
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+
+const filter = process.argv[2];
+const files = readdirSync("test", { recursive: true, withFileTypes: false })
+  .map(String)
+  .filter((f) => f.endsWith(".test.ts") && (!filter || f.includes(filter)))
+  .sort()
+  .map((f) => join("test", f));
+if (files.length === 0) {
+  console.error("no test files found");
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], { stdio: "inherit" });
+process.exit(result.status ?? 1);

@@ -1,0 +1,42 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../package-root.js";
+
+// Dispatch on the first word. Anything that is not a command name is the run
+// command's: `policy-wrap --policy p.json -- server` needs no `run`.
+
+const HELP = `Usage:
+  policy-wrap [run] --policy <file> [options] [--] <command> [args...]
+  policy-wrap validate <file>
+  policy-wrap demo
+
+Run options:
+  --policy <file>           policy file (or POLICY_WRAP_POLICY)
+  --state <path>            SQLite file for rate-limit counters (or POLICY_WRAP_STATE)
+  --log-level <level>       error | warn | info | debug (default warn); logs go to stderr
+  --max-message-bytes <n>   largest message relayed (default 104857600)
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  switch (first) {
+    case "validate":
+      return (await import("./validate.js")).validateCommand(rest);
+    case "demo":
+      return (await import("./demo.js")).demoCommand(rest);
+    case "run":
+      return (await import("./run.js")).runCommand(rest);
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(HELP);
+      return first === undefined ? 2 : 0;
+    case "--version":
+    case "-V":
+      process.stdout.write(`${(JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version}\n`);
+      return 0;
+    default:
+      return (await import("./run.js")).runCommand(argv);
+  }
+}

@@ -1,0 +1,70 @@
+import { resolve } from "node:path";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { createLogger, LOG_LEVELS, type LogLevel } from "../log.js";
+import { formatProblems, loadPolicy } from "../policy/load-policy.js";
+import { startProxy } from "../proxy/start-proxy.js";
+import { defaultStatePath } from "./state-path.js";
+
+// `policy-wrap [run] --policy <file> [options] [--] <command> [args...]`.
+// The first word that is not an option starts the upstream command, as with
+// env and sudo, so a client that drops a bare `--` still works.
+
+export const DEFAULT_MAX_MESSAGE_BYTES = 100 * 1024 * 1024;
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError("must be a positive integer");
+  return n;
+}
+
+export function runCommandDefinition(): Command {
+  return new Command("policy-wrap")
+    .usage("[run] --policy <file> [options] [--] <command> [args...]")
+    .description("Run an MCP server behind a policy.")
+    .addOption(new Option("--policy <file>", "policy file (JSON)").env("POLICY_WRAP_POLICY"))
+    .addOption(new Option("--state <path>", "SQLite file for rate-limit counters").env("POLICY_WRAP_STATE"))
+    .addOption(new Option("--log-level <level>", "stderr verbosity").choices(LOG_LEVELS).default("warn"))
+    .addOption(new Option("--max-message-bytes <n>", "largest message relayed").argParser(positiveInteger).default(DEFAULT_MAX_MESSAGE_BYTES))
+    .argument("<command...>", "the MCP server to run, with its arguments")
+    .passThroughOptions()
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+}
+
+interface RunOptions {
+  policy?: string;
+  state?: string;
+  logLevel: LogLevel;
+  maxMessageBytes: number;
+}
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const command = runCommandDefinition();
+  try {
+    command.parse(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+  const options = command.opts<RunOptions>();
+  const [program, ...args] = command.args;
+  if (!options.policy) {
+    process.stderr.write("policy-wrap: error: --policy <file> (or POLICY_WRAP_POLICY) is required; nothing was started\n");
+    return 2;
+  }
+  if (!program) {
+    process.stderr.write("policy-wrap: error: no upstream command given\n");
+    return 2;
+  }
+  const log = createLogger(options.logLevel);
+  const policyFile = resolve(options.policy);
+  const loaded = await loadPolicy(policyFile);
+  if (!loaded.ok) {
+    process.stderr.write(`policy-wrap: the policy is invalid; the server was not started\n${formatProblems(options.policy, loaded.problems)}\n`);
+    return 1;
+  }
+  const statePath = options.state ?? defaultStatePath();
+  log.debug(`policy ${policyFile} loaded; state ${statePath}`);
+  const policy = loaded.policy;
+  return startProxy({ command: program, args, policy: () => policy, log, maxMessageBytes: options.maxMessageBytes });
+}

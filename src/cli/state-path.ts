@@ -1,0 +1,7 @@
+import { join } from "node:path";
+import envPaths from "env-paths";
+
+/** The per-user data directory: XDG on Linux, Application Support on macOS, LocalAppData on Windows. */
+export function defaultStatePath(): string {
+  return join(envPaths("policy-wrap", { suffix: "" }).data, "state.db");
+}

@@ -1,0 +1,31 @@
+import { Command, CommanderError } from "commander";
+import { formatProblems, loadPolicy } from "../policy/load-policy.js";
+import type { CompiledPolicy } from "../policy/types.js";
+
+// `policy-wrap validate <file>`: the same load the wrapper does, reported for a human.
+
+export async function validateCommand(argv: string[]): Promise<number> {
+  const command = new Command("policy-wrap validate").argument("<file>", "policy file").exitOverride().description("Check a policy file.");
+  try {
+    command.parse(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+  const file = command.args[0] as string;
+  const loaded = await loadPolicy(file);
+  if (!loaded.ok) {
+    process.stdout.write(`${formatProblems(file, loaded.problems)}\n`);
+    return 1;
+  }
+  process.stdout.write(`${file}: valid (${summarize(loaded.policy)})\n`);
+  return 0;
+}
+
+export function summarize(policy: CompiledPolicy): string {
+  const rules = [...policy.exact.values(), ...policy.globs.map((g) => g.rule)];
+  const limits = rules.reduce((n, rule) => n + rule.limits.length, policy.allToolsLimits.length);
+  const hidden = policy.hideExact.size + policy.hideGlobs.length;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  return [`default ${policy.defaultAction}`, plural(policy.exact.size, "tool"), plural(policy.globs.length, "glob"), plural(hidden, "hidden pattern"), plural(limits, "limit")].join(", ");
+}

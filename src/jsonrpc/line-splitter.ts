@@ -1,0 +1,92 @@
+// Newline-delimited framing. Chunks are kept in a list and joined once per
+// line, so the cost is linear in the message size however it is chunked. A line
+// longer than the limit is skipped to its end without being held in memory; its
+// first and last bytes are kept so that the caller can try to name its id.
+
+export interface OversizeLine {
+  bytes: number;
+  head: Buffer;
+  tail: Buffer;
+}
+
+export interface LineHandlers {
+  line(line: Buffer): void;
+  oversize(info: OversizeLine): void;
+}
+
+const EDGE_BYTES = 256;
+
+export class LineSplitter {
+  readonly #maxBytes: number;
+  readonly #handlers: LineHandlers;
+  #parts: Buffer[] = [];
+  #length = 0;
+  #skipping = false;
+  #head: Buffer = Buffer.alloc(0);
+  #tail: Buffer = Buffer.alloc(0);
+
+  constructor(maxBytes: number, handlers: LineHandlers) {
+    this.#maxBytes = maxBytes;
+    this.#handlers = handlers;
+  }
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    while (start <= chunk.length) {
+      const newline = chunk.indexOf(0x0a, start);
+      const end = newline === -1 ? chunk.length : newline;
+      if (end > start) this.#append(chunk.subarray(start, end));
+      if (newline === -1) return;
+      this.#finishLine();
+      start = newline + 1;
+    }
+  }
+
+  /** At end of input, a last line without its newline still counts. */
+  end(): void {
+    if (this.#length > 0 || this.#skipping) this.#finishLine();
+  }
+
+  #append(part: Buffer): void {
+    if (this.#skipping) {
+      this.#length += part.length;
+      this.#tail = keepTail(this.#tail, part);
+      return;
+    }
+    if (this.#length + part.length > this.#maxBytes) {
+      this.#skipping = true;
+      const held = Buffer.concat([...this.#parts, part.subarray(0, EDGE_BYTES)]);
+      this.#head = Buffer.from(held.subarray(0, EDGE_BYTES));
+      this.#tail = keepTail(Buffer.alloc(0), part);
+      this.#parts = [];
+      this.#length += part.length;
+      return;
+    }
+    this.#parts.push(part);
+    this.#length += part.length;
+  }
+
+  #finishLine(): void {
+    const parts = this.#parts;
+    const length = this.#length;
+    const skipped = this.#skipping;
+    this.#parts = [];
+    this.#length = 0;
+    this.#skipping = false;
+    if (skipped) {
+      this.#handlers.oversize({ bytes: length, head: this.#head, tail: this.#tail });
+      return;
+    }
+    if (length === 0) return;
+    let line = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, length);
+    if (line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
+    if (line.length === 0) return;
+    this.#handlers.line(line);
+  }
+}
+
+function keepTail(previous: Buffer, part: Buffer): Buffer {
+  if (part.length >= EDGE_BYTES) return Buffer.from(part.subarray(part.length - EDGE_BYTES));
+  const joined = Buffer.concat([previous, part]);
+  return joined.length > EDGE_BYTES ? Buffer.from(joined.subarray(joined.length - EDGE_BYTES)) : joined;
+}

@@ -1,0 +1,50 @@
+import type { Readable, Writable } from "node:stream";
+
+// Writes one framed message and applies backpressure to the stream the
+// messages come from, so a slow reader cannot make the wrapper buffer a whole
+// large result stream in memory.
+export class LineWriter {
+  readonly #stream: Writable;
+  #source: Readable | undefined;
+  #waiting = false;
+  #closed = false;
+
+  constructor(stream: Writable) {
+    this.#stream = stream;
+    stream.on("error", () => {
+      this.#closed = true;
+    });
+  }
+
+  /** The readable to pause while this writer's stream is full. */
+  throttle(source: Readable): void {
+    this.#source = source;
+  }
+
+  get closed(): boolean {
+    return this.#closed || this.#stream.destroyed || this.#stream.writableEnded;
+  }
+
+  write(payload: string | Buffer): void {
+    if (this.closed) return;
+    let ok: boolean;
+    if (typeof payload === "string") {
+      ok = this.#stream.write(`${payload}\n`);
+    } else {
+      this.#stream.write(payload);
+      ok = this.#stream.write("\n");
+    }
+    if (!ok && this.#source && !this.#waiting) {
+      this.#waiting = true;
+      this.#source.pause();
+      this.#stream.once("drain", () => {
+        this.#waiting = false;
+        this.#source?.resume();
+      });
+    }
+  }
+
+  end(): void {
+    if (!this.closed) this.#stream.end();
+  }
+}

@@ -1,0 +1,71 @@
+// Guards that sort a parsed line into request, notification or response,
+// without touching anything but the envelope.
+
+export type JsonRpcId = string | number;
+
+export interface RequestMessage {
+  kind: "request";
+  id: JsonRpcId;
+  method: string;
+  params: unknown;
+}
+export interface NotificationMessage {
+  kind: "notification";
+  method: string;
+  params: unknown;
+}
+export interface ResponseMessage {
+  kind: "response";
+  id: JsonRpcId;
+  result?: unknown;
+  error?: { code?: unknown; message?: unknown; data?: unknown };
+}
+export type Message = RequestMessage | NotificationMessage | ResponseMessage;
+export type Classified = Message | { kind: "invalid"; reason: string; id: JsonRpcId | null };
+
+const ENVELOPE_KEYS = ["jsonrpc", "id", "method", "params", "result", "error"];
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isValidId(value: unknown): value is JsonRpcId {
+  return typeof value === "string" || (typeof value === "number" && Number.isInteger(value));
+}
+
+/** A key that differs from an envelope key only by case is a trap for case-insensitive parsers. */
+export function findCaseVariantKey(object: Record<string, unknown>, known: readonly string[]): string | undefined {
+  for (const key of Object.keys(object)) {
+    if (known.includes(key)) continue;
+    const lower = key.toLowerCase();
+    if (known.some((k) => k.toLowerCase() === lower)) return key;
+  }
+  return undefined;
+}
+
+export function classifyMessage(value: unknown): Classified {
+  if (!isRecord(value)) return { kind: "invalid", reason: "a message must be a JSON object", id: null };
+  const id = isValidId(value.id) ? value.id : null;
+  if (value.jsonrpc !== "2.0") return { kind: "invalid", reason: 'jsonrpc must be "2.0"', id };
+  const variant = findCaseVariantKey(value, ENVELOPE_KEYS);
+  if (variant !== undefined) return { kind: "invalid", reason: `ambiguous member "${variant}"`, id };
+  if ("method" in value) {
+    if (typeof value.method !== "string") return { kind: "invalid", reason: "method must be a string", id };
+    if ("result" in value || "error" in value) return { kind: "invalid", reason: "a request cannot carry result or error", id };
+    if (!("id" in value)) return { kind: "notification", method: value.method, params: value.params };
+    if (id === null) return { kind: "invalid", reason: "id must be a string or an integer", id: null };
+    return { kind: "request", id, method: value.method, params: value.params };
+  }
+  if (id === null) return { kind: "invalid", reason: "a response needs a string or integer id", id: null };
+  const hasResult = "result" in value;
+  const hasError = isRecord(value.error);
+  if (hasResult === hasError) return { kind: "invalid", reason: "a response carries exactly one of result or error", id };
+  return hasResult
+    ? { kind: "response", id, result: value.result }
+    : { kind: "response", id, error: value.error as ResponseMessage["error"] };
+}
+
+/** Map key for an id: strings and numbers never collide ("1" is not 1). */
+export function idKey(id: JsonRpcId): string {
+  return typeof id === "string" ? `s${id}` : `n${id}`;
+}

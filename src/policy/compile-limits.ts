@@ -1,0 +1,48 @@
+import type { CompiledLimit, LimitDocument, PolicyProblem, Scope, WindowSpec } from "./types.js";
+
+const NAMED_WINDOWS: Record<string, number> = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+export function windowToMs(window: WindowSpec): number {
+  return typeof window === "number" ? Math.round(window * 1000) : (NAMED_WINDOWS[window] as number);
+}
+
+export function describeWindow(window: WindowSpec): string {
+  return typeof window === "number" ? `${window}s` : window;
+}
+
+export function compileLimit(doc: LimitDocument, pointer: string): CompiledLimit {
+  return {
+    counter: doc.counter,
+    windowMs: windowToMs(doc.window),
+    windowLabel: describeWindow(doc.window),
+    max: doc.max,
+    scope: doc.scope ?? "grant",
+    pointer,
+  };
+}
+
+/** One counter is one budget: two limits naming it must agree on its size and scope. */
+export function checkCounterAgreement(limits: CompiledLimit[], problems: PolicyProblem[]): void {
+  const first = new Map<string, CompiledLimit>();
+  for (const limit of limits) {
+    const seen = first.get(limit.counter);
+    if (!seen) {
+      first.set(limit.counter, limit);
+      continue;
+    }
+    const differs: string[] = [];
+    if (seen.windowMs !== limit.windowMs) differs.push(`window ${limit.windowLabel} vs ${seen.windowLabel}`);
+    if (seen.max !== limit.max) differs.push(`max ${limit.max} vs ${seen.max}`);
+    if (seen.scope !== limit.scope) differs.push(`scope ${limit.scope} vs ${seen.scope}`);
+    if (differs.length > 0) {
+      problems.push({
+        pointer: limit.pointer,
+        message: `counter "${limit.counter}" is also defined at ${seen.pointer} with a different ${differs.join(", ")}`,
+      });
+    }
+  }
+}
+
+export function shorthandLimit(key: string, rate: { max: number; window: WindowSpec; scope?: Scope }, pointer: string): CompiledLimit {
+  return compileLimit({ counter: key, window: rate.window, max: rate.max, scope: rate.scope ?? "grant" }, pointer);
+}

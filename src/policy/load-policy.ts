@@ -1,0 +1,31 @@
+import { readFile } from "node:fs/promises";
+import { TextDecoder } from "node:util";
+import { parsePolicy, type LocatedProblem, type ParseResult } from "./parse-policy.js";
+
+// Reads the policy file. Every failure, including an unreadable file and bytes
+// that are not UTF-8, comes back as problems, never as a thrown error, so that
+// callers cannot forget to fail closed.
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+export async function loadPolicy(file: string): Promise<ParseResult & { text?: string }> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : String(error);
+    return { ok: false, problems: [{ line: 1, column: 1, pointer: "", message: `cannot read the policy: ${why}` }] };
+  }
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    return { ok: false, problems: [{ line: 1, column: 1, pointer: "", message: "the policy is not valid UTF-8" }] };
+  }
+  return { ...parsePolicy(text), text };
+}
+
+export function formatProblems(file: string, problems: LocatedProblem[]): string {
+  return problems.map((p) => `${file}:${p.line}:${p.column}: ${p.message}`).join("\n");
+}

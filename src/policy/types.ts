@@ -1,0 +1,99 @@
+import type { ValidateFunction } from "ajv/dist/2020.js";
+
+// The policy as written (document types) and as compiled once per load.
+
+export type WindowSpec = "second" | "minute" | "hour" | "day" | number;
+export type Scope = "grant" | "session";
+export type Action = "allow" | "deny" | "require_approval";
+export const OPERATORS = ["eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in", "exists", "regex", "contains"] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+export interface LimitDocument {
+  counter: string;
+  window: WindowSpec;
+  max: number;
+  scope?: Scope;
+}
+export interface ConditionDocument {
+  path: string;
+  op: Operator;
+  value?: unknown;
+}
+export interface ConditionGroupDocument {
+  conditions: ConditionDocument[];
+  on_deny?: string;
+}
+export interface RuleDocument {
+  action?: Action;
+  reason?: string;
+  limits?: LimitDocument[];
+  rate_limit?: { max: number; window: WindowSpec; scope?: Scope };
+  require?: ConditionGroupDocument[];
+  deny_if?: ConditionGroupDocument[];
+  arguments?: object | boolean;
+}
+export interface PolicyDocument {
+  version: "1";
+  default: "allow" | "deny";
+  hide?: string[];
+  all_tools?: { limits?: LimitDocument[] };
+  tools?: Record<string, RuleDocument>;
+}
+
+export interface CompiledLimit {
+  counter: string;
+  windowMs: number;
+  /** The window as the policy wrote it, for messages ("minute", "90s"). */
+  windowLabel: string;
+  max: number;
+  scope: Scope;
+  /** JSON Pointer of the limit in the policy. */
+  pointer: string;
+}
+
+export interface CompiledCondition {
+  /** Keys below the arguments object; empty for the whole arguments object. */
+  path: string[];
+  op: Operator;
+  value: unknown;
+  regex: RegExp | undefined;
+}
+
+export interface CompiledGroup {
+  conditions: CompiledCondition[];
+  onDeny: string | undefined;
+  pointer: string;
+}
+
+export interface CompiledRule {
+  key: string;
+  pointer: string;
+  action: Action;
+  reason: string | undefined;
+  limits: CompiledLimit[];
+  require: CompiledGroup[];
+  denyIf: CompiledGroup[];
+  validateArguments: ValidateFunction | undefined;
+}
+
+export interface Glob {
+  pattern: string;
+  regex: RegExp;
+  literals: number;
+}
+
+export interface CompiledPolicy {
+  defaultAction: "allow" | "deny";
+  /** Hidden names, with the pointer of the entry that hides each. */
+  hideExact: Map<string, string>;
+  hideGlobs: { glob: Glob; pointer: string }[];
+  exact: Map<string, CompiledRule>;
+  /** Most literal characters first; ties keep file order. */
+  globs: { glob: Glob; rule: CompiledRule }[];
+  allToolsLimits: CompiledLimit[];
+}
+
+export interface PolicyProblem {
+  pointer: string;
+  message: string;
+}

@@ -1,0 +1,22 @@
+// The result the agent sees for a refused call: a normal tools/call result with
+// isError, so that clients show it to the model (many hide JSON-RPC errors),
+// and the decision in _meta for programs.
+
+export const DECISION_META_KEY = "policy-wrap/decision";
+
+export interface DeniedCall {
+  tool: string;
+  rule: string;
+  cause: string;
+  reason: string;
+}
+
+export function denyResult(denied: DeniedCall, details: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    content: [{ type: "text", text: `[POLICY DENIED] ${denied.reason}` }],
+    isError: true,
+    _meta: {
+      [DECISION_META_KEY]: { outcome: "deny", tool: denied.tool, cause: denied.cause, rule: denied.rule, reason: denied.reason, ...details },
+    },
+  };
+}

@@ -1,0 +1,278 @@
+import { isUtf8 } from "node:buffer";
+import type { Readable, Writable } from "node:stream";
+import { scanJson } from "../json/scan-json.js";
+import { LineSplitter, type OversizeLine } from "../jsonrpc/line-splitter.js";
+import { LineWriter } from "../jsonrpc/line-writer.js";
+import { classifyMessage, type JsonRpcId, type ResponseMessage } from "../jsonrpc/message.js";
+import { sniffId } from "../jsonrpc/sniff-id.js";
+import {
+  encodeError,
+  encodeRequest,
+  encodeResult,
+  INTERNAL_ERROR,
+  INVALID_REQUEST,
+  MESSAGE_TOO_LARGE,
+  PARSE_ERROR,
+  UPSTREAM_UNAVAILABLE,
+} from "../jsonrpc/wire-errors.js";
+import { preview, type Logger } from "../log.js";
+import { OwnRequests } from "./own-requests.js";
+import { PendingRequests, type ResponseHook } from "./pending-requests.js";
+
+// The relay moves messages between client and upstream. It frames, sorts and
+// books requests so that each one gets exactly one answer; what a request means
+// is left to the interceptors (the gate among them). Messages nobody
+// intercepts travel as their original bytes.
+
+/** Deeper client messages are refused: JSON.stringify and ajv overflow the stack on them. */
+const MAX_CLIENT_DEPTH = 1000;
+
+export interface ClientRequest {
+  id: JsonRpcId;
+  /** The id as it appeared on the wire, echoed verbatim in answers the wrapper writes. */
+  idRaw: string;
+  method: string;
+  params: unknown;
+  raw: Buffer;
+}
+
+/** What an interceptor may do with a request it holds. */
+export interface RelayContext {
+  forward(request: ClientRequest, onResponse?: ResponseHook): void;
+  answer(request: ClientRequest, result: unknown): void;
+  fail(request: ClientRequest, code: number, message: string, data?: unknown): void;
+  requestUpstream(method: string, params: unknown): Promise<ResponseMessage>;
+}
+
+export type Interceptor = (request: ClientRequest, relay: RelayContext) => void;
+
+export interface RelayEndpoints {
+  clientInput: Readable;
+  clientOutput: Writable;
+  upstreamInput: Writable;
+  upstreamOutput: Readable;
+}
+
+export interface RelayOptions {
+  maxMessageBytes: number;
+  log: Logger;
+  interceptors: ReadonlyMap<string, Interceptor>;
+  onClientClosed: () => void;
+}
+
+export class Relay implements RelayContext {
+  readonly #endpoints: RelayEndpoints;
+  readonly #options: RelayOptions;
+  readonly #log: Logger;
+  readonly #pending = new PendingRequests();
+  readonly #ownUpstream = new OwnRequests();
+  readonly #toClient: LineWriter;
+  readonly #toUpstream: LineWriter;
+  #upstreamGone: string | undefined;
+
+  constructor(endpoints: RelayEndpoints, options: RelayOptions) {
+    this.#endpoints = endpoints;
+    this.#options = options;
+    this.#log = options.log;
+    this.#toClient = new LineWriter(endpoints.clientOutput);
+    this.#toUpstream = new LineWriter(endpoints.upstreamInput);
+    this.#toClient.throttle(endpoints.upstreamOutput);
+    this.#toUpstream.throttle(endpoints.clientInput);
+  }
+
+  start(): void {
+    const { clientInput, upstreamOutput } = this.#endpoints;
+    const max = this.#options.maxMessageBytes;
+    const fromClient = new LineSplitter(max, {
+      line: (line) => this.#onClientLine(line),
+      oversize: (info) => this.#onClientOversize(info),
+    });
+    const fromUpstream = new LineSplitter(max, {
+      line: (line) => this.#onUpstreamLine(line),
+      oversize: (info) => this.#onUpstreamOversize(info),
+    });
+    clientInput.on("data", (chunk: Buffer) => fromClient.push(chunk));
+    clientInput.once("end", () => {
+      fromClient.end();
+      this.#options.onClientClosed();
+    });
+    upstreamOutput.on("data", (chunk: Buffer) => fromUpstream.push(chunk));
+    upstreamOutput.once("end", () => fromUpstream.end());
+  }
+
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  /** The upstream is gone: every request still waiting gets its error now. */
+  upstreamGone(reason: string): void {
+    this.#upstreamGone = reason;
+    for (const entry of this.#pending.takeAll()) {
+      this.#toClient.write(encodeError(entry.idRaw, UPSTREAM_UNAVAILABLE, `Upstream server unavailable: ${reason}`));
+    }
+    this.#ownUpstream.rejectAll(new Error(`upstream server unavailable: ${reason}`));
+    this.#toUpstream.end();
+  }
+
+  forward(request: ClientRequest, onResponse?: ResponseHook): void {
+    const entry = this.#pending.get(request.id);
+    if (!entry || entry.forwarded) return;
+    entry.forwarded = true;
+    entry.onResponse = onResponse;
+    this.#toUpstream.write(request.raw);
+  }
+
+  answer(request: ClientRequest, result: unknown): void {
+    const entry = this.#pending.take(request.id);
+    if (entry) this.#toClient.write(encodeResult(entry.idRaw, result));
+  }
+
+  fail(request: ClientRequest, code: number, message: string, data?: unknown): void {
+    const entry = this.#pending.take(request.id);
+    if (entry) this.#toClient.write(encodeError(entry.idRaw, code, message, data));
+  }
+
+  requestUpstream(method: string, params: unknown): Promise<ResponseMessage> {
+    if (this.#upstreamGone !== undefined) {
+      return Promise.reject(new Error(`upstream server unavailable: ${this.#upstreamGone}`));
+    }
+    const { id, answer } = this.#ownUpstream.open();
+    this.#toUpstream.write(encodeRequest(JSON.stringify(id), method, params));
+    return answer;
+  }
+
+  #reply(idRaw: string | null, code: number, message: string): void {
+    this.#toClient.write(encodeError(idRaw, code, message));
+  }
+
+  #onClientLine(line: Buffer): void {
+    if (!isUtf8(line)) {
+      this.#reply(null, PARSE_ERROR, "Parse error: the message is not valid UTF-8");
+      return;
+    }
+    const text = line.toString("utf8");
+    const scan = scanJson(text, { maxDepth: MAX_CLIENT_DEPTH });
+    if (!scan.ok) {
+      const idRaw = scan.problem === "syntax" || scan.key === "id" ? null : this.#freeId(sniffId(line, line));
+      const code = scan.problem === "syntax" ? PARSE_ERROR : INVALID_REQUEST;
+      this.#reply(idRaw, code, `${code === PARSE_ERROR ? "Parse error" : "Invalid Request"}: ${scan.message}`);
+      return;
+    }
+    if (scan.topLevel === "array") {
+      this.#reply(null, INVALID_REQUEST, "Invalid Request: batches (top-level arrays) are not supported");
+      return;
+    }
+    const message = classifyMessage(JSON.parse(text));
+    const idRaw = scan.members.get("id") ?? null;
+    switch (message.kind) {
+      case "invalid":
+        this.#reply(message.id === null ? null : this.#freeId(idRaw), INVALID_REQUEST, `Invalid Request: ${message.reason}`);
+        return;
+      case "notification":
+      case "response":
+        this.#toUpstream.write(line);
+        return;
+      case "request":
+        this.#enter({ id: message.id, idRaw: idRaw as string, method: message.method, params: message.params, raw: line });
+    }
+  }
+
+  /** An id already in flight must not be answered: the answer would settle the other request. */
+  #freeId(idRaw: string | null): string | null {
+    if (idRaw === null) return null;
+    try {
+      const id = JSON.parse(idRaw) as JsonRpcId;
+      return this.#pending.has(id) || this.#ownUpstream.owns(id) ? null : idRaw;
+    } catch {
+      return null;
+    }
+  }
+
+  #enter(request: ClientRequest): void {
+    if (this.#pending.has(request.id) || this.#ownUpstream.owns(request.id)) {
+      this.#reply(null, INVALID_REQUEST, `Invalid Request: id ${request.idRaw} is already used by a request in flight`);
+      return;
+    }
+    this.#pending.add({ id: request.id, idRaw: request.idRaw, method: request.method, forwarded: false, onResponse: undefined });
+    if (this.#upstreamGone !== undefined) {
+      this.fail(request, UPSTREAM_UNAVAILABLE, `Upstream server unavailable: ${this.#upstreamGone}`);
+      return;
+    }
+    const interceptor = this.#options.interceptors.get(request.method);
+    if (!interceptor) {
+      this.forward(request);
+      return;
+    }
+    try {
+      interceptor(request, this);
+    } catch (error) {
+      this.#log.error(`handling ${request.method} failed: ${String(error)}`);
+      this.fail(request, INTERNAL_ERROR, "Internal error in policy-wrap");
+    }
+  }
+
+  #onClientOversize(info: OversizeLine): void {
+    this.#log.warn(`dropped a client message of ${info.bytes} bytes (over --max-message-bytes)`);
+    this.#reply(this.#freeId(sniffId(info.head, info.tail)), MESSAGE_TOO_LARGE, `Message of ${info.bytes} bytes exceeds the limit of ${this.#options.maxMessageBytes} bytes`);
+  }
+
+  #onUpstreamLine(line: Buffer): void {
+    if (!isUtf8(line)) {
+      this.#log.warn("dropped a line from the upstream that is not valid UTF-8");
+      return;
+    }
+    const text = line.toString("utf8");
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.#log.warn(`dropped a line from the upstream that is not JSON: ${preview(text)}`);
+      return;
+    }
+    const message = classifyMessage(value);
+    if (message.kind === "invalid") {
+      this.#log.warn(`dropped an invalid message from the upstream (${message.reason}): ${preview(text)}`);
+    } else if (message.kind !== "response") {
+      this.#toClient.write(line);
+    } else if (!this.#ownUpstream.settle(message)) {
+      this.#deliver(message, line);
+    }
+  }
+
+  #deliver(response: ResponseMessage, line: Buffer): void {
+    const entry = this.#pending.get(response.id);
+    // An answer to a request the upstream never received would bypass the gate.
+    if (!entry?.forwarded) {
+      this.#log.warn(`dropped a response from the upstream to unknown request id ${JSON.stringify(response.id)}`);
+      return;
+    }
+    this.#pending.take(response.id);
+    if (entry.onResponse) {
+      try {
+        const replaced = entry.onResponse(response);
+        if (replaced) {
+          this.#toClient.write(encodeResult(entry.idRaw, replaced.replaceResult));
+          return;
+        }
+      } catch (error) {
+        this.#log.error(`post-processing the answer to ${entry.method} failed: ${String(error)}`);
+      }
+    }
+    this.#toClient.write(line);
+  }
+
+  #onUpstreamOversize(info: OversizeLine): void {
+    this.#log.warn(`dropped a message of ${info.bytes} bytes from the upstream (over --max-message-bytes)`);
+    const idRaw = sniffId(info.head, info.tail);
+    if (idRaw === null) return;
+    const id = JSON.parse(idRaw) as JsonRpcId;
+    const reason = `The upstream's answer of ${info.bytes} bytes exceeds the limit of ${this.#options.maxMessageBytes} bytes`;
+    const entry = this.#pending.get(id);
+    if (entry?.forwarded) {
+      this.#pending.take(id);
+      this.#toClient.write(encodeError(entry.idRaw, MESSAGE_TOO_LARGE, reason));
+    } else if (this.#ownUpstream.owns(id)) {
+      this.#ownUpstream.settle({ kind: "response", id, error: { code: MESSAGE_TOO_LARGE, message: reason } });
+    }
+  }
+}

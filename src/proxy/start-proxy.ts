@@ -1,0 +1,78 @@
+import type { Logger } from "../log.js";
+import type { CompiledPolicy } from "../policy/types.js";
+import { describeExit, exitCodeOf, spawnUpstream } from "../upstream/spawn-upstream.js";
+import { killAfterGrace, stopUpstream } from "../upstream/stop-upstream.js";
+import { Gate } from "./gate.js";
+import { Relay } from "./relay.js";
+
+// The wrapper's lifecycle: spawn the upstream, relay until one side ends,
+// answer whatever is still pending, shut the upstream down in order, and
+// settle on an exit code.
+
+export interface ProxyOptions {
+  command: string;
+  args: string[];
+  policy: () => CompiledPolicy;
+  log: Logger;
+  maxMessageBytes: number;
+}
+
+const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+export async function startProxy(options: ProxyOptions): Promise<number> {
+  const { log } = options;
+  const upstream = spawnUpstream(options.command, options.args);
+  const gate = new Gate({ policy: options.policy, log });
+  let stopping: Promise<void> | undefined;
+  let receivedSignal: NodeJS.Signals | undefined;
+
+  const shutDown = (why: string): void => {
+    if (stopping) return;
+    log.debug(`${why}; stopping the upstream`);
+    stopping = stopUpstream(upstream);
+  };
+
+  const relay = new Relay(
+    { clientInput: process.stdin, clientOutput: process.stdout, upstreamInput: upstream.child.stdin, upstreamOutput: upstream.child.stdout },
+    { maxMessageBytes: options.maxMessageBytes, log, interceptors: gate.interceptors(), onClientClosed: () => shutDown("the client closed stdin") },
+  );
+  process.stdout.on("error", () => shutDown("the client stopped reading"));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    receivedSignal ??= signal;
+    upstream.signal(signal);
+    void killAfterGrace(upstream);
+  };
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
+  relay.start();
+
+  const exit = await upstream.exited;
+  // Grandchildren of a launcher may outlive it; they belong to the dead server.
+  upstream.signal("SIGTERM");
+  await drained(upstream.child.stdout);
+  const description = describeExit(exit);
+  if (exit.error || !stopping) log.error(`the upstream server ${description}`);
+  else log.debug(`the upstream server ${description}`);
+  relay.upstreamGone(`the server ${description}`);
+  for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
+  process.stdin.destroy();
+
+  if (receivedSignal) return exitCodeOf({ code: null, signal: receivedSignal });
+  if (stopping) return exit.code ?? 0;
+  return exitCodeOf(exit);
+}
+
+/** Waits until the upstream's last bytes are read, so no finished answer is lost. */
+function drained(stream: NodeJS.ReadableStream & { readableEnded?: boolean; destroyed?: boolean }): Promise<void> {
+  if (stream.readableEnded || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 1000);
+    stream.once("end", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    stream.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,82 @@
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { constants } from "node:os";
+import spawn from "cross-spawn";
+
+// Starts the upstream server. cross-spawn resolves npx/uvx .cmd shims on
+// Windows, where Node refuses to run them without a shell. On POSIX the child
+// leads its own process group so that signals reach the grandchildren that
+// launchers such as npx and uvx leave behind.
+
+export interface UpstreamExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the process could not be started at all. */
+  error?: Error;
+}
+
+export interface Upstream {
+  child: ChildProcessWithoutNullStreams;
+  exited: Promise<UpstreamExit>;
+  hasExited(): boolean;
+  /** Signals the whole process tree; never throws. */
+  signal(signal: NodeJS.Signals): void;
+}
+
+const ownGroup = process.platform !== "win32";
+
+export function spawnUpstream(command: string, args: string[]): Upstream {
+  const child = spawn(command, args, {
+    stdio: ["pipe", "pipe", "inherit"],
+    detached: ownGroup,
+    windowsHide: true,
+  }) as ChildProcessWithoutNullStreams;
+  // Writes to a dead child fail with EPIPE; the exit handler reports the death.
+  child.stdin.on("error", () => {});
+  let done = false;
+  const exited = new Promise<UpstreamExit>((resolve) => {
+    child.once("exit", (code, signal) => {
+      done = true;
+      resolve({ code, signal });
+    });
+    child.once("error", (error) => {
+      if (child.pid !== undefined && !done) return;
+      done = true;
+      resolve({ code: null, signal: null, error });
+    });
+  });
+  return {
+    child,
+    exited,
+    hasExited: () => done,
+    signal: (signal) => signalTree(child, signal),
+  };
+}
+
+function signalTree(child: ChildProcessWithoutNullStreams, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    if (ownGroup) process.kill(-child.pid, signal);
+    else if (signal === "SIGKILL") spawn.sync("taskkill", ["/pid", String(child.pid), "/T", "/F"], { stdio: "ignore" });
+    else child.kill(signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** The shell convention: the code, or 128 + the signal's number. */
+export function exitCodeOf(exit: UpstreamExit): number {
+  if (exit.error) return 127;
+  if (exit.code !== null) return exit.code;
+  const number = exit.signal ? constants.signals[exit.signal] : undefined;
+  return number !== undefined ? 128 + number : 1;
+}
+
+export function describeExit(exit: UpstreamExit): string {
+  if (exit.error) return `could not be started (${exit.error.message})`;
+  if (exit.code !== null) return `exited with code ${exit.code}`;
+  return `was killed by ${exit.signal ?? "an unknown signal"}`;
+}
