@@ -45,11 +45,12 @@ export class WrapperProcess {
   }
 
   #onData(chunk: string): void {
-    this.#buffer += chunk;
+    let start = 0;
     let newline: number;
-    while ((newline = this.#buffer.indexOf("\n")) !== -1) {
-      const line = this.#buffer.slice(0, newline);
-      this.#buffer = this.#buffer.slice(newline + 1);
+    while ((newline = chunk.indexOf("\n", start)) !== -1) {
+      const line = this.#buffer + chunk.slice(start, newline);
+      this.#buffer = "";
+      start = newline + 1;
       this.lines.push(line);
       const message = JSON.parse(line) as Json;
       this.#waiters = this.#waiters.filter((w) => {
@@ -58,6 +59,7 @@ export class WrapperProcess {
         return false;
       });
     }
+    this.#buffer += chunk.slice(start);
   }
 
   sendRaw(data: string | Buffer): void {
