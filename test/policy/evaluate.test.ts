@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { evaluate, isVisible } from "../../src/policy/evaluate.js";
+import { parsePolicy } from "../../src/policy/parse-policy.js";
+import type { CompiledPolicy } from "../../src/policy/types.js";
+
+function compile(document: object): CompiledPolicy {
+  const result = parsePolicy(JSON.stringify(document));
+  assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
+  return result.policy;
+}
+
+describe("evaluate", () => {
+  const policy = compile({
+    version: "1",
+    default: "deny",
+    hide: ["Internal*"],
+    all_tools: { limits: [{ counter: "everything", window: "hour", max: 100 }] },
+    tools: {
+      "Get*": {},
+      "GetSecret?": { action: "deny", reason: "secrets stay put" },
+      GetSecretX: {},
+      "*Job": { rate_limit: { max: 10, window: 60 } },
+      "Start*Job": { action: "require_approval" },
+      InternalTool: {},
+    },
+  });
+
+  it("lets an exact name beat every glob", () => {
+    assert.equal(evaluate(policy, { name: "GetSecretX", arguments: {} }).outcome, "allow");
+  });
+
+  it("prefers the glob with more literal characters", () => {
+    const decision = evaluate(policy, { name: "GetSecretY", arguments: {} });
+    assert.deepEqual(decision, { outcome: "deny", tool: "GetSecretY", rule: "/tools/GetSecret?", cause: "rule", reason: "secrets stay put" });
+    const start = evaluate(policy, { name: "StartExportJob", arguments: {} });
+    assert.equal(start.outcome === "allow" && start.needsApproval, true);
+  });
+
+  it("keeps file order between globs of equal weight", () => {
+    const tie = compile({ version: "1", default: "deny", tools: { "a*": { action: "deny" }, "*a": {} } });
+    assert.equal(evaluate(tie, { name: "aa", arguments: {} }).outcome, "deny");
+  });
+
+  it("hides before any rule can allow", () => {
+    const decision = evaluate(policy, { name: "InternalTool", arguments: {} });
+    assert.equal(decision.outcome === "deny" && decision.cause, "hidden");
+    assert.equal(isVisible(policy, "InternalTool"), false);
+  });
+
+  it("applies the rule's limits and all_tools limits, the shorthand named after the rule", () => {
+    const decision = evaluate(policy, { name: "RunJob", arguments: {} });
+    assert.ok(decision.outcome === "allow");
+    assert.deepEqual(
+      decision.limits.map((l) => [l.counter, l.windowMs, l.max, l.scope]),
+      [
+        ["*Job", 60_000, 10, "grant"],
+        ["everything", 3_600_000, 100, "grant"],
+      ],
+    );
+  });
+
+  it("never case-folds: a variant of an allowed name falls to the default", () => {
+    for (const name of ["getThing", "GETThing", "Ｇet", "Get\u200bX".replace("Get", "Gеt")]) {
+      const decision = evaluate(policy, { name, arguments: {} });
+      assert.equal(decision.outcome === "deny" && decision.cause, "default", name);
+    }
+  });
+
+  it("denies with the argument schema's words", () => {
+    const strict = compile({ version: "1", default: "deny", tools: { Put: { arguments: { type: "object", properties: { bucket: { type: "string", pattern: "^dev-" } } } } } });
+    const decision = evaluate(strict, { name: "Put", arguments: { bucket: "prod-1" } });
+    assert.equal(decision.outcome === "deny" && decision.reason, 'Arguments for "Put" do not satisfy the policy: arguments.bucket must match pattern "^dev-".');
+  });
+});
