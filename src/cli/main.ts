@@ -8,11 +8,13 @@ import { packageRoot } from "../package-root.js";
 const HELP = `Usage:
   policy-wrap [run] --policy <file> [options] [--] <command> [args...]
   policy-wrap validate <file>
+  policy-wrap counters [--state <path>] [--grant <name> | --policy <file>] [--json] [--reset <counter>]
   policy-wrap demo
 
 Run options:
   --policy <file>           policy file (or POLICY_WRAP_POLICY)
   --state <path>            SQLite file for rate-limit counters (or POLICY_WRAP_STATE)
+  --grant <name>            who shares grant-scoped counters (default: the policy path)
   --log-level <level>       error | warn | info | debug (default warn); logs go to stderr
   --max-message-bytes <n>   largest message relayed (default 104857600)
 `;
@@ -24,6 +26,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import("./validate.js")).validateCommand(rest);
     case "demo":
       return (await import("./demo.js")).demoCommand(rest);
+    case "counters":
+      return (await import("./counters.js")).countersCommand(rest);
     case "run":
       return (await import("./run.js")).runCommand(rest);
     case undefined:

@@ -1,7 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Limiter } from "../limits/limiter.js";
 import { createLogger, LOG_LEVELS, type LogLevel } from "../log.js";
 import { formatProblems, loadPolicy } from "../policy/load-policy.js";
+import type { CompiledPolicy } from "../policy/types.js";
 import { startProxy } from "../proxy/start-proxy.js";
 import { defaultStatePath } from "./state-path.js";
 
@@ -23,6 +26,7 @@ export function runCommandDefinition(): Command {
     .description("Run an MCP server behind a policy.")
     .addOption(new Option("--policy <file>", "policy file (JSON)").env("POLICY_WRAP_POLICY"))
     .addOption(new Option("--state <path>", "SQLite file for rate-limit counters").env("POLICY_WRAP_STATE"))
+    .addOption(new Option("--grant <name>", "who shares grant-scoped counters (default: the policy file's absolute path)"))
     .addOption(new Option("--log-level <level>", "stderr verbosity").choices(LOG_LEVELS).default("warn"))
     .addOption(new Option("--max-message-bytes <n>", "largest message relayed").argParser(positiveInteger).default(DEFAULT_MAX_MESSAGE_BYTES))
     .argument("<command...>", "the MCP server to run, with its arguments")
@@ -34,6 +38,7 @@ export function runCommandDefinition(): Command {
 interface RunOptions {
   policy?: string;
   state?: string;
+  grant?: string;
   logLevel: LogLevel;
   maxMessageBytes: number;
 }
@@ -63,8 +68,15 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stderr.write(`policy-wrap: the policy is invalid; the server was not started\n${formatProblems(options.policy, loaded.problems)}\n`);
     return 1;
   }
-  const statePath = options.state ?? defaultStatePath();
-  log.debug(`policy ${policyFile} loaded; state ${statePath}`);
+  const statePath = options.state ? resolve(options.state) : defaultStatePath();
+  const limiter = new Limiter({ statePath, createDirectory: !options.state, grant: options.grant ?? policyFile, sessionId: randomUUID(), now: Date.now, log });
   const policy = loaded.policy;
-  return startProxy({ command: program, args, policy: () => policy, log, maxMessageBytes: options.maxMessageBytes });
+  // Probe at start-up (a real write) when the policy has limits, so a broken store is reported now.
+  if (hasLimits(policy)) limiter.open();
+  log.debug(`policy ${policyFile} loaded; state ${statePath}`);
+  return startProxy({ command: program, args, policy: () => policy, limiter, log, maxMessageBytes: options.maxMessageBytes });
+}
+
+function hasLimits(policy: CompiledPolicy): boolean {
+  return policy.allToolsLimits.length > 0 || [...policy.exact.values(), ...policy.globs.map((g) => g.rule)].some((rule) => rule.limits.length > 0);
 }

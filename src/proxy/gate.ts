@@ -1,5 +1,6 @@
 import { findCaseVariantKey, isRecord } from "../jsonrpc/message.js";
 import { INVALID_PARAMS } from "../jsonrpc/wire-errors.js";
+import type { Limiter } from "../limits/limiter.js";
 import type { Logger } from "../log.js";
 import { evaluate, isVisible } from "../policy/evaluate.js";
 import type { CompiledPolicy } from "../policy/types.js";
@@ -17,6 +18,7 @@ const CALL_PARAMS = ["name", "arguments", "_meta", "task"];
 export interface GateOptions {
   /** Read on every request, so a reload takes effect for the next call. */
   policy: () => CompiledPolicy;
+  limiter: Limiter;
   log: Logger;
 }
 
@@ -65,13 +67,27 @@ export class Gate {
       });
       return;
     }
+    // Last, so that a call refused for any other reason consumes no quota.
+    const limited = this.#options.limiter.admit(decision.limits);
+    if (!limited.admitted) {
+      if ("fault" in limited) {
+        this.#deny(request, relay, { tool: decision.tool, rule: decision.rule, cause: "limit_store", reason: `The rate limit for "${decision.tool}" cannot be checked (${limited.fault}), so the call was refused.` });
+        return;
+      }
+      const { limit, retryAfterMs, used } = limited;
+      const reason = `Rate limit reached for ${decision.tool}: ${limit.max} calls per ${limit.windowLabel} (counter ${limit.counter}). Retry in ${Math.ceil(retryAfterMs / 1000)}s.`;
+      this.#deny(request, relay, { tool: decision.tool, rule: limit.pointer, cause: "rate_limit", reason }, { counter: limit.counter, scope: limit.scope, max: limit.max, windowMs: limit.windowMs, used, retryAfterMs });
+      return;
+    }
     this.#options.log.debug(`allowed ${decision.tool} by ${decision.rule}`);
-    relay.forward(request);
+    const ticket = limited.ticket;
+    // A JSON-RPC error means the tool never ran; an isError result keeps the charge.
+    relay.forward(request, ticket && ((response) => void (response.error && this.#options.limiter.refund(ticket))));
   }
 
-  #deny(request: ClientRequest, relay: RelayContext, denied: DeniedCall): void {
+  #deny(request: ClientRequest, relay: RelayContext, denied: DeniedCall, details?: Record<string, unknown>): void {
     this.#options.log.info(`denied ${denied.tool} (${denied.cause}, ${denied.rule}): ${denied.reason}`);
-    relay.answer(request, denyResult(denied));
+    relay.answer(request, denyResult(denied, details));
   }
 
   async #listTools(request: ClientRequest, relay: RelayContext): Promise<void> {

@@ -1,3 +1,4 @@
+import type { Limiter } from "../limits/limiter.js";
 import type { Logger } from "../log.js";
 import type { CompiledPolicy } from "../policy/types.js";
 import { describeExit, exitCodeOf, spawnUpstream } from "../upstream/spawn-upstream.js";
@@ -13,6 +14,7 @@ export interface ProxyOptions {
   command: string;
   args: string[];
   policy: () => CompiledPolicy;
+  limiter: Limiter;
   log: Logger;
   maxMessageBytes: number;
 }
@@ -22,7 +24,7 @@ const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 export async function startProxy(options: ProxyOptions): Promise<number> {
   const { log } = options;
   const upstream = spawnUpstream(options.command, options.args);
-  const gate = new Gate({ policy: options.policy, log });
+  const gate = new Gate({ policy: options.policy, limiter: options.limiter, log });
   let stopping: Promise<void> | undefined;
   let receivedSignal: NodeJS.Signals | undefined;
 
@@ -55,6 +57,7 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   relay.upstreamGone(`the server ${description}`);
   for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
   process.stdin.destroy();
+  options.limiter.close();
 
   if (receivedSignal) return exitCodeOf({ code: null, signal: receivedSignal });
   if (stopping) return exit.code ?? 0;
