@@ -45,7 +45,7 @@ describe("pass-through against server-everything", { concurrency: false }, () =>
     await Promise.all([bare.close(), wrapped.close()]);
   });
 
-  const text = (result: { content?: unknown }) => ((result.content ?? []) as { text?: string }[]).map((c) => c.text ?? "").join("");
+  const text = (result: Record<string, unknown>) => ((result.content ?? []) as { text?: string }[]).map((c) => c.text ?? "").join("");
 
   it("lists the same tools, resources, templates and prompts as the bare server", async () => {
     for (const list of ["listTools", "listResources", "listResourceTemplates", "listPrompts"] as const) {
