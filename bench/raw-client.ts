@@ -1,10 +1,11 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
 
 // A raw JSON-RPC client for benchmarks: newline framing, ids matched by a map,
 // nothing parsed but what it needs.
 
 export class RawClient {
-  readonly child: ChildProcessWithoutNullStreams;
+  readonly child: ChildProcessByStdio<Writable, Readable, null>;
   #nextId = 1;
   #pending = new Map<number, (line: string) => void>();
   #parts: Buffer[] = [];
