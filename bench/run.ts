@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SqliteCounterStore } from "../src/limits/sqlite-store.js";
+import type { BucketLimit } from "../src/limits/store.js";
 import { RawClient } from "./raw-client.js";
 
 // `npm run bench`: what the wrapper costs. Prints a table and writes
@@ -59,6 +61,22 @@ async function sharedCounterThroughput(processes: number, callsEach: number): Pr
   return (processes * callsEach) / seconds;
 }
 
+/** Per-call cost of check-and-consume in the store alone, for a small and a huge window. */
+function storeCost(file: string, max: number, windowMs: number, prefill: number): number {
+  const store = new SqliteCounterStore(file);
+  const limit: BucketLimit = { bucket: `b${max}`, counter: `c${max}`, grant: "bench", scope: "grant", windowMs, max };
+  const t0 = Date.now();
+  for (let i = 0; i < prefill; i++) store.admit([limit], t0);
+  const calls = 2000;
+  // The clock advances so that the small limit keeps admitting (and pruning) as a busy one does.
+  const step = Math.ceil(windowMs / max);
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) store.admit([limit], t0 + 1 + i * step);
+  const perCall = Number(process.hrtime.bigint() - start) / 1000 / calls;
+  store.close();
+  return perCall;
+}
+
 const results: Record<string, number> = {};
 try {
   const direct = new RawClient(upstream[0] as string, upstream.slice(1));
@@ -78,6 +96,8 @@ try {
     results[`${label} p99 us`] = r.p99;
   }
   results["4 processes, one shared counter: admitted calls/s"] = await sharedCounterThroughput(4, 1000);
+  results["store check-and-consume, max 10 per minute, us"] = storeCost(join(work, "small.db"), 10, 60_000, 10);
+  results["store check-and-consume, max 200000 per day, 100000 in window, us"] = storeCost(join(work, "huge.db"), 200_000, 86_400_000, 100_000);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
