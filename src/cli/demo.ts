@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { packageRoot } from "../package-root.js";
 
 // `policy-wrap demo` (`npm start`): a scripted client session through the
@@ -31,8 +32,10 @@ async function connect(command: string, args: string[]): Promise<Client> {
 export async function demoCommand(_argv: string[]): Promise<number> {
   const root = packageRoot();
   const server = join(root, "dist", "examples", "aws-server", "server.js");
-  const policy = join(root, "examples", "aws-healthomics-policy.json");
   const stateDir = mkdtempSync(join(tmpdir(), "policy-wrap-demo-"));
+  // A copy, so that the demo can edit it mid-session without touching the example.
+  const policy = join(stateDir, "policy.json");
+  copyFileSync(join(root, "examples", "aws-healthomics-policy.json"), policy);
   try {
     out("policy-wrap demo: an agent's session with an AWS HealthOmics-style MCP server");
     out(`policy: examples/aws-healthomics-policy.json\n`);
@@ -43,7 +46,9 @@ export async function demoCommand(_argv: string[]): Promise<number> {
     out(`1. The server on its own offers ${upstreamTools.length} tools:`);
     for (const name of upstreamTools) out(`     ${name}`);
 
-    const wrapped = await connect(process.execPath, [join(root, "bin", "policy-wrap.js"), "--policy", policy, "--state", join(stateDir, "state.db"), "--", process.execPath, server]);
+    const wrapped = await connect(process.execPath, [join(root, "bin", "policy-wrap.js"), "--policy", policy, "--state", join(stateDir, "state.db"), "--log-level", "warn", "--", process.execPath, server]);
+    let listChanged: () => void = () => {};
+    wrapped.setNotificationHandler(ToolListChangedNotificationSchema, async () => listChanged());
     const visible = (await wrapped.listTools()).tools.map((t) => t.name);
     out(`\n2. Through policy-wrap the agent sees ${visible.length}:`);
     for (const name of visible) out(`     ${name}`);
@@ -61,6 +66,23 @@ export async function demoCommand(_argv: string[]): Promise<number> {
       out(`   -> ${outcome.text}`);
       if (outcome.decision) out(`      decided by ${outcome.decision.rule} (${outcome.decision.cause})`);
     }
+
+    out("\n6. The policy file is edited while the session runs: exports are paused.");
+    const edited = JSON.parse(readFileSync(policy, "utf8")) as { tools: Record<string, unknown> };
+    edited.tools.StartAHOReadSetExportJob = { action: "deny", reason: "Exports are paused during the audit." };
+    const changed = new Promise<void>((resolve) => (listChanged = resolve));
+    writeFileSync(policy, `${JSON.stringify(edited, null, 2)}\n`);
+    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000).unref());
+    if (!(await Promise.race([changed.then(() => true), timeout]))) {
+      out("   (no reload seen within 10 s; is the file system watchable?)");
+      await wrapped.close();
+      return 1;
+    }
+    out("   <- notifications/tools/list_changed (the wrapper reloaded the policy)");
+    const after = (await wrapped.listTools()).tools.map((t) => t.name);
+    out(`   the agent now sees: ${after.join(", ")}`);
+    const paused = await call(wrapped, "StartAHOReadSetExportJob", { sequenceStoreId: "seq-1", destination: "s3://bucket/out" });
+    out(`   StartAHOReadSetExportJob -> ${paused.text}`);
     await wrapped.close();
     out("\nDone. Try your own: policy-wrap --policy <file> -- <your MCP server command>");
     return 0;

@@ -15,7 +15,8 @@ Run options:
   --policy <file>           policy file (or POLICY_WRAP_POLICY)
   --state <path>            SQLite file for rate-limit counters (or POLICY_WRAP_STATE)
   --grant <name>            who shares grant-scoped counters (default: the policy path)
-  --log-level <level>       error | warn | info | debug (default warn); logs go to stderr
+  --log-level <level>       error | warn | info | debug (default info); logs go to stderr
+  --no-watch                do not reload the policy when its file changes
   --max-message-bytes <n>   largest message relayed (default 104857600)
 `;
 

@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { Limiter } from "../limits/limiter.js";
 import { createLogger, LOG_LEVELS, type LogLevel } from "../log.js";
 import { formatProblems, loadPolicy } from "../policy/load-policy.js";
-import type { CompiledPolicy } from "../policy/types.js";
+import { listLimits } from "../policy/compile-limits.js";
 import { startProxy } from "../proxy/start-proxy.js";
 import { defaultStatePath } from "./state-path.js";
 
@@ -27,7 +27,8 @@ export function runCommandDefinition(): Command {
     .addOption(new Option("--policy <file>", "policy file (JSON)").env("POLICY_WRAP_POLICY"))
     .addOption(new Option("--state <path>", "SQLite file for rate-limit counters").env("POLICY_WRAP_STATE"))
     .addOption(new Option("--grant <name>", "who shares grant-scoped counters (default: the policy file's absolute path)"))
-    .addOption(new Option("--log-level <level>", "stderr verbosity").choices(LOG_LEVELS).default("warn"))
+    .addOption(new Option("--log-level <level>", "stderr verbosity").choices(LOG_LEVELS).default("info"))
+    .option("--no-watch", "do not reload the policy when its file changes")
     .addOption(new Option("--max-message-bytes <n>", "largest message relayed").argParser(positiveInteger).default(DEFAULT_MAX_MESSAGE_BYTES))
     .argument("<command...>", "the MCP server to run, with its arguments")
     .passThroughOptions()
@@ -39,6 +40,7 @@ interface RunOptions {
   policy?: string;
   state?: string;
   grant?: string;
+  watch: boolean;
   logLevel: LogLevel;
   maxMessageBytes: number;
 }
@@ -72,11 +74,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   const limiter = new Limiter({ statePath, createDirectory: !options.state, grant: options.grant ?? policyFile, sessionId: randomUUID(), now: Date.now, log });
   const policy = loaded.policy;
   // Probe at start-up (a real write) when the policy has limits, so a broken store is reported now.
-  if (hasLimits(policy)) limiter.open();
+  if (listLimits(policy).length > 0) limiter.open();
   log.debug(`policy ${policyFile} loaded; state ${statePath}`);
-  return startProxy({ command: program, args, policy: () => policy, limiter, log, maxMessageBytes: options.maxMessageBytes });
-}
-
-function hasLimits(policy: CompiledPolicy): boolean {
-  return policy.allToolsLimits.length > 0 || [...policy.exact.values(), ...policy.globs.map((g) => g.rule)].some((rule) => rule.limits.length > 0);
+  return startProxy({
+    command: program,
+    args,
+    policy,
+    limiter,
+    log,
+    maxMessageBytes: options.maxMessageBytes,
+    watch: options.watch ? { file: policyFile, loadedText: loaded.text ?? "" } : undefined,
+  });
 }

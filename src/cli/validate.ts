@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { listLimits } from "../policy/compile-limits.js";
 import { formatProblems, loadPolicy } from "../policy/load-policy.js";
 import type { CompiledPolicy } from "../policy/types.js";
 
@@ -23,8 +24,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
 }
 
 export function summarize(policy: CompiledPolicy): string {
-  const rules = [...policy.exact.values(), ...policy.globs.map((g) => g.rule)];
-  const limits = rules.reduce((n, rule) => n + rule.limits.length, policy.allToolsLimits.length);
+  const limits = listLimits(policy).length;
   const hidden = policy.hideExact.size + policy.hideGlobs.length;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   return [`default ${policy.defaultAction}`, plural(policy.exact.size, "tool"), plural(policy.globs.length, "glob"), plural(hidden, "hidden pattern"), plural(limits, "limit")].join(", ");

@@ -1,4 +1,4 @@
-import type { CompiledLimit, LimitDocument, PolicyProblem, Scope, WindowSpec } from "./types.js";
+import type { CompiledLimit, CompiledPolicy, LimitDocument, PolicyProblem, Scope, WindowSpec } from "./types.js";
 
 const NAMED_WINDOWS: Record<string, number> = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
@@ -45,4 +45,12 @@ export function checkCounterAgreement(limits: CompiledLimit[], problems: PolicyP
 
 export function shorthandLimit(key: string, rate: { max: number; window: WindowSpec; scope?: Scope }, pointer: string): CompiledLimit {
   return compileLimit({ counter: key, window: rate.window, max: rate.max, scope: rate.scope ?? "grant" }, pointer);
+}
+
+/** Every limit the policy defines, all_tools first. */
+export function listLimits(policy: CompiledPolicy): CompiledLimit[] {
+  const limits = [...policy.allToolsLimits];
+  for (const rule of policy.exact.values()) limits.push(...rule.limits);
+  for (const { rule } of policy.globs) limits.push(...rule.limits);
+  return limits;
 }

@@ -2,6 +2,7 @@ import { findCaseVariantKey, isRecord } from "../jsonrpc/message.js";
 import { INVALID_PARAMS } from "../jsonrpc/wire-errors.js";
 import type { Limiter } from "../limits/limiter.js";
 import type { Logger } from "../log.js";
+import { describeChange, type PolicyChange } from "../policy/describe-change.js";
 import { evaluate, isVisible } from "../policy/evaluate.js";
 import type { CompiledPolicy } from "../policy/types.js";
 import { denyResult, type DeniedCall } from "./deny-result.js";
@@ -16,17 +17,30 @@ import type { ClientRequest, Interceptor, RelayContext } from "./relay.js";
 const CALL_PARAMS = ["name", "arguments", "_meta", "task"];
 
 export interface GateOptions {
-  /** Read on every request, so a reload takes effect for the next call. */
-  policy: () => CompiledPolicy;
+  policy: CompiledPolicy;
   limiter: Limiter;
   log: Logger;
 }
 
 export class Gate {
   readonly #options: GateOptions;
+  #policy: CompiledPolicy;
+  /** The upstream's tool names as of the client's last tools/list. */
+  #knownTools: string[] | undefined;
 
   constructor(options: GateOptions) {
     this.#options = options;
+    this.#policy = options.policy;
+  }
+
+  /**
+   * Swaps in a new policy: one assignment, so every call is judged wholly by
+   * the old policy or wholly by the new one. Calls already admitted keep their decision.
+   */
+  replacePolicy(policy: CompiledPolicy): PolicyChange {
+    const change = describeChange(this.#policy, policy, this.#knownTools);
+    this.#policy = policy;
+    return change;
   }
 
   interceptors(): Map<string, Interceptor> {
@@ -53,7 +67,7 @@ export class Gate {
       relay.fail(request, INVALID_PARAMS, "Invalid params: arguments must be an object");
       return;
     }
-    const decision = evaluate(this.#options.policy(), { name: params.name, arguments: params.arguments });
+    const decision = evaluate(this.#policy, { name: params.name, arguments: params.arguments });
     if (decision.outcome === "deny") {
       this.#deny(request, relay, decision);
       return;
@@ -93,7 +107,8 @@ export class Gate {
   async #listTools(request: ClientRequest, relay: RelayContext): Promise<void> {
     try {
       const { rest, tools } = await listAllTools(relay, request.params);
-      const policy = this.#options.policy();
+      const policy = this.#policy;
+      this.#knownTools = tools.flatMap((tool) => (typeof tool.name === "string" ? [tool.name] : []));
       const visible = tools.filter((tool) => typeof tool.name === "string" && isVisible(policy, tool.name));
       this.#options.log.debug(`tools/list: ${visible.length} of ${tools.length} tools visible`);
       relay.answer(request, { ...rest, tools: visible });

@@ -132,6 +132,10 @@ export class Relay implements RelayContext {
     if (entry) this.#toClient.write(encodeError(entry.idRaw, code, message, data));
   }
 
+  notifyClient(method: string, params?: unknown): void {
+    this.#toClient.write(JSON.stringify(params === undefined ? { jsonrpc: "2.0", method } : { jsonrpc: "2.0", method, params }));
+  }
+
   requestUpstream(method: string, params: unknown): Promise<ResponseMessage> {
     if (this.#upstreamGone !== undefined) {
       return Promise.reject(new Error(`upstream server unavailable: ${this.#upstreamGone}`));

@@ -1,6 +1,10 @@
 import type { Limiter } from "../limits/limiter.js";
 import type { Logger } from "../log.js";
+import { listLimits } from "../policy/compile-limits.js";
+import { formatChange, visibleSetChanged } from "../policy/describe-change.js";
+import { formatProblems } from "../policy/load-policy.js";
 import type { CompiledPolicy } from "../policy/types.js";
+import { PolicyWatcher } from "../policy/watch-policy.js";
 import { describeExit, exitCodeOf, spawnUpstream } from "../upstream/spawn-upstream.js";
 import { killAfterGrace, stopUpstream } from "../upstream/stop-upstream.js";
 import { Gate } from "./gate.js";
@@ -13,10 +17,12 @@ import { Relay } from "./relay.js";
 export interface ProxyOptions {
   command: string;
   args: string[];
-  policy: () => CompiledPolicy;
+  policy: CompiledPolicy;
   limiter: Limiter;
   log: Logger;
   maxMessageBytes: number;
+  /** Hot reload: the policy file and the text the policy was loaded from. */
+  watch: { file: string; loadedText: string } | undefined;
 }
 
 const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -46,6 +52,7 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   };
   for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
   relay.start();
+  const watcher = watchPolicy(options, gate, relay);
 
   const exit = await upstream.exited;
   // Grandchildren of a launcher may outlive it; they belong to the dead server.
@@ -57,11 +64,34 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   relay.upstreamGone(`the server ${description}`);
   for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
   process.stdin.destroy();
+  await watcher?.close();
   options.limiter.close();
 
   if (receivedSignal) return exitCodeOf({ code: null, signal: receivedSignal });
   if (stopping) return exit.code ?? 0;
   return exitCodeOf(exit);
+}
+
+function watchPolicy(options: ProxyOptions, gate: Gate, relay: Relay): PolicyWatcher | undefined {
+  if (!options.watch) return undefined;
+  const { file, loadedText } = options.watch;
+  const { log, limiter } = options;
+  const watcher = new PolicyWatcher(
+    file,
+    loadedText,
+    {
+      reloaded: (policy) => {
+        const change = gate.replacePolicy(policy);
+        if (listLimits(policy).length > 0) limiter.open();
+        log.info(`policy reloaded from ${file}: ${formatChange(change)}`);
+        if (visibleSetChanged(change)) relay.notifyClient("notifications/tools/list_changed");
+      },
+      rejected: (problems) => log.error(`policy reload rejected; the last good policy stays in force:\n${formatProblems(file, problems)}`),
+    },
+    log,
+  );
+  watcher.start().catch((error: unknown) => log.error(`cannot watch ${file}: ${String(error)}; hot reload is off`));
+  return watcher;
 }
 
 /** Waits until the upstream's last bytes are read, so no finished answer is lost. */

@@ -21,6 +21,7 @@ export class WrapperProcess {
   stderr = "";
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   #buffer = "";
+  #stderrWaiters: (() => void)[] = [];
   #nextId = 1;
   #waiters: { test: (m: Json) => boolean; resolve: (m: Json) => void }[] = [];
 
@@ -35,6 +36,7 @@ export class WrapperProcess {
     this.child.stderr.setEncoding("utf8");
     this.child.stderr.on("data", (chunk: string) => {
       this.stderr += chunk;
+      for (const wake of this.#stderrWaiters) wake();
     });
     this.child.stdin.on("error", () => {});
     this.exited = new Promise((resolve) => this.child.once("exit", (code, signal) => resolve({ code, signal })));
@@ -83,6 +85,22 @@ export class WrapperProcess {
           resolve(m);
         },
       });
+    });
+  }
+
+  /** Resolves once stderr holds `count` matches of the pattern (a global regex). */
+  waitForStderr(pattern: RegExp, count = 1): Promise<void> {
+    const enough = () => (this.stderr.match(pattern)?.length ?? 0) >= count;
+    if (enough()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`stderr did not show ${pattern} ${count} time(s) within ${DEADLINE_MS} ms:\n${this.stderr}`)), DEADLINE_MS);
+      const wake = () => {
+        if (!enough()) return;
+        clearTimeout(timer);
+        this.#stderrWaiters = this.#stderrWaiters.filter((w) => w !== wake);
+        resolve();
+      };
+      this.#stderrWaiters.push(wake);
     });
   }
 
