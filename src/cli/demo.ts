@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { ElicitRequestSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { packageRoot } from "../package-root.js";
 
 // `policy-wrap demo` (`npm start`): a scripted client session through the
@@ -24,7 +24,14 @@ async function call(client: Client, name: string, args: Record<string, unknown>)
 }
 
 async function connect(command: string, args: string[]): Promise<Client> {
-  const client = new Client({ name: "policy-wrap-demo", version: "1.0.0" });
+  // The demo's "user" approves whatever policy-wrap asks about, and says so.
+  const client = new Client({ name: "policy-wrap-demo", version: "1.0.0" }, { capabilities: { elicitation: {} } });
+  client.setRequestHandler(ElicitRequestSchema, async (request) => {
+    const firstLine = (request.params.message as string).split("\n")[0] ?? "";
+    out(`   <- policy-wrap asks the user: ${firstLine}`);
+    out("   -> the user approves");
+    return { action: "accept", content: { approve: true } };
+  });
   await client.connect(new StdioClientTransport({ command, args, env: process.env as Record<string, string> }));
   return client;
 }
@@ -59,15 +66,17 @@ export async function demoCommand(_argv: string[]): Promise<number> {
       ["3. An allowed call", "ListAHOReadSets", { sequenceStoreId: "seq-1" }],
       ["4. A call the policy denies by rule", "DeleteAHOReadSet", { sequenceStoreId: "seq-1", readSetIds: ["rs-0001"] }],
       ["5. A call to a hidden tool", "DeleteAHOSequenceStore", { sequenceStoreId: "seq-1" }],
+      ["6. A call whose arguments the policy refuses", "StartAHOReadSetExportJob", { sequenceStoreId: "seq-1", destination: "s3://public-share/out/" }],
+      ["7. A call that needs a human's approval", "StartAHOReadSetExportJob", { sequenceStoreId: "seq-1", destination: "s3://omics-exports-lab/out/" }],
     ];
     for (const [title, name, args] of steps) {
-      const outcome = await call(wrapped, name, args);
       out(`\n${title}: ${name} ${JSON.stringify(args)}`);
+      const outcome = await call(wrapped, name, args);
       out(`   -> ${outcome.text}`);
       if (outcome.decision) out(`      decided by ${outcome.decision.rule} (${outcome.decision.cause})`);
     }
 
-    out("\n6. The policy file is edited while the session runs: exports are paused.");
+    out("\n8. The policy file is edited while the session runs: exports are paused.");
     const edited = JSON.parse(readFileSync(policy, "utf8")) as { tools: Record<string, unknown> };
     edited.tools.StartAHOReadSetExportJob = { action: "deny", reason: "Exports are paused during the audit." };
     const changed = new Promise<void>((resolve) => (listChanged = resolve));

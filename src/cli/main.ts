@@ -17,6 +17,7 @@ Run options:
   --grant <name>            who shares grant-scoped counters (default: the policy path)
   --log-level <level>       error | warn | info | debug (default info); logs go to stderr
   --no-watch                do not reload the policy when its file changes
+  --approval-timeout <s>    seconds to wait for a human's approval (default 120)
   --max-message-bytes <n>   largest message relayed (default 104857600)
 `;
 

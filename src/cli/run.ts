@@ -29,6 +29,7 @@ export function runCommandDefinition(): Command {
     .addOption(new Option("--grant <name>", "who shares grant-scoped counters (default: the policy file's absolute path)"))
     .addOption(new Option("--log-level <level>", "stderr verbosity").choices(LOG_LEVELS).default("info"))
     .option("--no-watch", "do not reload the policy when its file changes")
+    .addOption(new Option("--approval-timeout <seconds>", "how long to wait for a human's approval").argParser(positiveInteger).default(120))
     .addOption(new Option("--max-message-bytes <n>", "largest message relayed").argParser(positiveInteger).default(DEFAULT_MAX_MESSAGE_BYTES))
     .argument("<command...>", "the MCP server to run, with its arguments")
     .passThroughOptions()
@@ -41,6 +42,7 @@ interface RunOptions {
   state?: string;
   grant?: string;
   watch: boolean;
+  approvalTimeout: number;
   logLevel: LogLevel;
   maxMessageBytes: number;
 }
@@ -83,6 +85,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     limiter,
     log,
     maxMessageBytes: options.maxMessageBytes,
+    approvalTimeoutMs: options.approvalTimeout * 1000,
     watch: options.watch ? { file: policyFile, loadedText: loaded.text ?? "" } : undefined,
   });
 }

@@ -3,8 +3,9 @@ import { INVALID_PARAMS } from "../jsonrpc/wire-errors.js";
 import type { Limiter } from "../limits/limiter.js";
 import type { Logger } from "../log.js";
 import { describeChange, type PolicyChange } from "../policy/describe-change.js";
-import { evaluate, isVisible } from "../policy/evaluate.js";
+import { evaluate, isVisible, type Decision } from "../policy/evaluate.js";
 import type { CompiledPolicy } from "../policy/types.js";
+import { askForApproval, supportsFormElicitation } from "./approval.js";
 import { denyResult, type DeniedCall } from "./deny-result.js";
 import { listAllTools, UpstreamListError } from "./list-tools.js";
 import { advertiseListChanged } from "./patch-initialize.js";
@@ -20,17 +21,25 @@ export interface GateOptions {
   policy: CompiledPolicy;
   limiter: Limiter;
   log: Logger;
+  /** How the upstream is named to the user until its initialize result names it. */
+  serverLabel: string;
+  approvalTimeoutMs: number;
 }
+
+type Allowed = Extract<Decision, { outcome: "allow" }>;
 
 export class Gate {
   readonly #options: GateOptions;
   #policy: CompiledPolicy;
   /** The upstream's tool names as of the client's last tools/list. */
   #knownTools: string[] | undefined;
+  #clientCanElicit = false;
+  #serverName: string;
 
   constructor(options: GateOptions) {
     this.#options = options;
     this.#policy = options.policy;
+    this.#serverName = options.serverLabel;
   }
 
   /**
@@ -45,10 +54,19 @@ export class Gate {
 
   interceptors(): Map<string, Interceptor> {
     return new Map<string, Interceptor>([
-      ["initialize", (request, relay) => relay.forward(request, advertiseListChanged)],
+      ["initialize", (request, relay) => this.#initialize(request, relay)],
       ["tools/list", (request, relay) => void this.#listTools(request, relay)],
       ["tools/call", (request, relay) => this.#callTool(request, relay)],
     ]);
+  }
+
+  #initialize(request: ClientRequest, relay: RelayContext): void {
+    this.#clientCanElicit = supportsFormElicitation(request.params);
+    relay.forward(request, (response) => {
+      const info = isRecord(response.result) && isRecord(response.result.serverInfo) ? response.result.serverInfo : undefined;
+      if (typeof info?.name === "string") this.#serverName = `the MCP server "${info.name}"`;
+      return advertiseListChanged(response);
+    });
   }
 
   #callTool(request: ClientRequest, relay: RelayContext): void {
@@ -72,15 +90,33 @@ export class Gate {
       this.#deny(request, relay, decision);
       return;
     }
-    if (decision.needsApproval) {
+    if (!decision.needsApproval) {
+      this.#admit(request, relay, decision);
+    } else if (!this.#clientCanElicit) {
       this.#deny(request, relay, {
         tool: decision.tool,
         rule: decision.rule,
         cause: "approval",
-        reason: `Tool "${decision.tool}" requires human approval, and policy-wrap cannot ask for it on this connection. To run it without approval, set its "action" to "allow" in the policy.`,
+        reason: `Tool "${decision.tool}" requires human approval, and this client cannot ask for it (it does not support MCP elicitation). To allow the tool without approval, set its "action" to "allow" in the policy; to keep it blocked, set "action": "deny".`,
       });
-      return;
+    } else {
+      void this.#approveThenAdmit(request, relay, decision, params.arguments);
     }
+  }
+
+  async #approveThenAdmit(request: ClientRequest, relay: RelayContext, decision: Allowed, args: unknown): Promise<void> {
+    const outcome = await askForApproval(relay, request, { tool: decision.tool, args, server: this.#serverName, timeoutMs: this.#options.approvalTimeoutMs });
+    if ("cancelled" in outcome) {
+      this.#options.log.info(`dropped ${decision.tool}: the client cancelled it while approval was pending`);
+    } else if (outcome.approved) {
+      this.#options.log.info(`approved ${decision.tool} by the user`);
+      this.#admit(request, relay, decision);
+    } else {
+      this.#deny(request, relay, { tool: decision.tool, rule: decision.rule, cause: "approval", reason: outcome.reason });
+    }
+  }
+
+  #admit(request: ClientRequest, relay: RelayContext, decision: Allowed): void {
     // Last, so that a call refused for any other reason consumes no quota.
     const limited = this.#options.limiter.admit(decision.limits);
     if (!limited.admitted) {

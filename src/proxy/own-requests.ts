@@ -24,13 +24,15 @@ export class OwnRequests {
     return typeof id === "string" && this.#waiting.has(id);
   }
 
-  /** True when the answer was ours and has been delivered. */
+  /**
+   * True when the answer is to one of ours: delivered if still awaited, dropped
+   * if withdrawn (a late answer to a timed-out request is still ours, never a peer's).
+   */
   settle(response: ResponseMessage): boolean {
-    if (typeof response.id !== "string") return false;
+    if (typeof response.id !== "string" || !response.id.startsWith(this.#prefix)) return false;
     const waiter = this.#waiting.get(response.id);
-    if (!waiter) return false;
     this.#waiting.delete(response.id);
-    waiter.resolve(response);
+    waiter?.resolve(response);
     return true;
   }
 

@@ -13,6 +13,8 @@ export interface PendingRequest {
   method: string;
   forwarded: boolean;
   onResponse: ResponseHook | undefined;
+  /** Called when the client cancels the request while the wrapper still holds it. */
+  onCancel: (() => void) | undefined;
 }
 
 export class PendingRequests {

@@ -3,7 +3,7 @@ import type { Readable, Writable } from "node:stream";
 import { scanJson } from "../json/scan-json.js";
 import { LineSplitter, type OversizeLine } from "../jsonrpc/line-splitter.js";
 import { LineWriter } from "../jsonrpc/line-writer.js";
-import { classifyMessage, type JsonRpcId, type ResponseMessage } from "../jsonrpc/message.js";
+import { classifyMessage, isRecord, type JsonRpcId, type ResponseMessage } from "../jsonrpc/message.js";
 import { sniffId } from "../jsonrpc/sniff-id.js";
 import {
   encodeError,
@@ -42,6 +42,11 @@ export interface RelayContext {
   answer(request: ClientRequest, result: unknown): void;
   fail(request: ClientRequest, code: number, message: string, data?: unknown): void;
   requestUpstream(method: string, params: unknown): Promise<ResponseMessage>;
+  /** A request of the wrapper's own to the client; `cancel()` withdraws it. */
+  requestClient(method: string, params: unknown): { answer: Promise<ResponseMessage>; cancel(reason: string): void };
+  /** Registers what to do if the client cancels a request the wrapper still holds. */
+  onCancel(request: ClientRequest, handler: () => void): void;
+  notifyClient(method: string, params?: unknown): void;
 }
 
 export type Interceptor = (request: ClientRequest, relay: RelayContext) => void;
@@ -66,6 +71,7 @@ export class Relay implements RelayContext {
   readonly #log: Logger;
   readonly #pending = new PendingRequests();
   readonly #ownUpstream = new OwnRequests();
+  readonly #ownClient = new OwnRequests();
   readonly #toClient: LineWriter;
   readonly #toUpstream: LineWriter;
   #upstreamGone: string | undefined;
@@ -111,6 +117,7 @@ export class Relay implements RelayContext {
       this.#toClient.write(encodeError(entry.idRaw, UPSTREAM_UNAVAILABLE, `Upstream server unavailable: ${reason}`));
     }
     this.#ownUpstream.rejectAll(new Error(`upstream server unavailable: ${reason}`));
+    this.#ownClient.rejectAll(new Error(`upstream server unavailable: ${reason}`));
     this.#toUpstream.end();
   }
 
@@ -130,6 +137,24 @@ export class Relay implements RelayContext {
   fail(request: ClientRequest, code: number, message: string, data?: unknown): void {
     const entry = this.#pending.take(request.id);
     if (entry) this.#toClient.write(encodeError(entry.idRaw, code, message, data));
+  }
+
+  requestClient(method: string, params: unknown): { answer: Promise<ResponseMessage>; cancel(reason: string): void } {
+    const { id, answer } = this.#ownClient.open();
+    this.#toClient.write(encodeRequest(JSON.stringify(id), method, params));
+    return {
+      answer,
+      cancel: (reason) => {
+        if (!this.#ownClient.owns(id)) return;
+        this.#ownClient.forget(id);
+        this.notifyClient("notifications/cancelled", { requestId: id, reason });
+      },
+    };
+  }
+
+  onCancel(request: ClientRequest, handler: () => void): void {
+    const entry = this.#pending.get(request.id);
+    if (entry && !entry.forwarded) entry.onCancel = handler;
   }
 
   notifyClient(method: string, params?: unknown): void {
@@ -173,12 +198,28 @@ export class Relay implements RelayContext {
         this.#reply(message.id === null ? null : this.#freeId(idRaw), INVALID_REQUEST, `Invalid Request: ${message.reason}`);
         return;
       case "notification":
+        if (message.method === "notifications/cancelled" && this.#cancelHeld(message.params)) return;
+        this.#toUpstream.write(line);
+        return;
       case "response":
+        if (this.#ownClient.settle(message)) return;
         this.#toUpstream.write(line);
         return;
       case "request":
         this.#enter({ id: message.id, idRaw: idRaw as string, method: message.method, params: message.params, raw: line });
     }
+  }
+
+  /** A cancelled request the upstream never saw is dropped here: no answer, nothing forwarded. */
+  #cancelHeld(params: unknown): boolean {
+    if (!isRecord(params)) return false;
+    const id = params.requestId;
+    if (typeof id !== "string" && typeof id !== "number") return false;
+    const entry = this.#pending.get(id);
+    if (!entry || entry.forwarded) return false;
+    this.#pending.take(id);
+    entry.onCancel?.();
+    return true;
   }
 
   /** An id already in flight must not be answered: the answer would settle the other request. */
@@ -197,7 +238,7 @@ export class Relay implements RelayContext {
       this.#reply(null, INVALID_REQUEST, `Invalid Request: id ${request.idRaw} is already used by a request in flight`);
       return;
     }
-    this.#pending.add({ id: request.id, idRaw: request.idRaw, method: request.method, forwarded: false, onResponse: undefined });
+    this.#pending.add({ id: request.id, idRaw: request.idRaw, method: request.method, forwarded: false, onResponse: undefined, onCancel: undefined });
     if (this.#upstreamGone !== undefined) {
       this.fail(request, UPSTREAM_UNAVAILABLE, `Upstream server unavailable: ${this.#upstreamGone}`);
       return;

@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import type { Limiter } from "../limits/limiter.js";
 import type { Logger } from "../log.js";
 import { listLimits } from "../policy/compile-limits.js";
@@ -21,6 +22,7 @@ export interface ProxyOptions {
   limiter: Limiter;
   log: Logger;
   maxMessageBytes: number;
+  approvalTimeoutMs: number;
   /** Hot reload: the policy file and the text the policy was loaded from. */
   watch: { file: string; loadedText: string } | undefined;
 }
@@ -30,7 +32,13 @@ const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 export async function startProxy(options: ProxyOptions): Promise<number> {
   const { log } = options;
   const upstream = spawnUpstream(options.command, options.args);
-  const gate = new Gate({ policy: options.policy, limiter: options.limiter, log });
+  const gate = new Gate({
+    policy: options.policy,
+    limiter: options.limiter,
+    log,
+    serverLabel: `the MCP server "${describeCommand(options.command, options.args)}"`,
+    approvalTimeoutMs: options.approvalTimeoutMs,
+  });
   let stopping: Promise<void> | undefined;
   let receivedSignal: NodeJS.Signals | undefined;
 
@@ -92,6 +100,12 @@ function watchPolicy(options: ProxyOptions, gate: Gate, relay: Relay): PolicyWat
   );
   watcher.start().catch((error: unknown) => log.error(`cannot watch ${file}: ${String(error)}; hot reload is off`));
   return watcher;
+}
+
+/** `uvx awslabs.cloudtrail-mcp-server@latest`, with directories dropped and the length bounded. */
+function describeCommand(command: string, args: string[]): string {
+  const words = [command, ...args].map((word) => (word.includes("/") || word.includes("\\") ? basename(word) : word)).join(" ");
+  return words.length > 80 ? `${words.slice(0, 77)}...` : words;
 }
 
 /** Waits until the upstream's last bytes are read, so no finished answer is lost. */

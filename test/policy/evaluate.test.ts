@@ -67,6 +67,27 @@ describe("evaluate", () => {
     }
   });
 
+  it("checks deny_if before require, and a require on a missing field denies", () => {
+    const rules = compile({
+      version: "1",
+      default: "deny",
+      tools: {
+        Refund: {
+          deny_if: [{ conditions: [{ path: "args.amount", op: "gt", value: 100 }], on_deny: "too much" }],
+          require: [{ conditions: [{ path: "args.order.id", op: "exists", value: true }], on_deny: "needs an order" }],
+        },
+      },
+    });
+    const reasonFor = (args: unknown) => {
+      const d = evaluate(rules, { name: "Refund", arguments: args });
+      return d.outcome === "deny" ? d.reason : "allowed";
+    };
+    assert.equal(reasonFor({ amount: 500 }), "too much");
+    assert.equal(reasonFor({ amount: 5 }), "needs an order");
+    assert.equal(reasonFor({ amount: 5, order: "o-1" }), "needs an order", "a non-object on the way is missing");
+    assert.equal(reasonFor({ amount: 5, order: { id: "o-1" } }), "allowed");
+  });
+
   it("denies with the argument schema's words", () => {
     const strict = compile({ version: "1", default: "deny", tools: { Put: { arguments: { type: "object", properties: { bucket: { type: "string", pattern: "^dev-" } } } } } });
     const decision = evaluate(strict, { name: "Put", arguments: { bucket: "prod-1" } });

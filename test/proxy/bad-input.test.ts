@@ -69,7 +69,7 @@ describe("bad input from the upstream", { concurrency: true }, () => {
   it("drops junk lines, logs them, and delivers the real answers", async () => {
     const wrapper = start({ upstream: rawUpstream, env: { RAW_JUNK: "utf8,batch,text" } });
     const answer = await wrapper.callTool("anything");
-    assert.deepEqual(answer.result.content, [{ type: "text", text: "raw tools/call" }]);
+    assert.deepEqual(answer.result.content, [{ type: "text", text: "raw tools/call anything" }]);
     assert.equal(wrapper.messages.length, 1, "only the real answer reaches the client");
     assert.match(wrapper.stderr, /not valid UTF-8/);
     assert.match(wrapper.stderr, /not JSON: Server starting/);

@@ -1,0 +1,17 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { it } from "node:test";
+import { BIN } from "../helpers/paths.js";
+
+it("npm start's demo walks through filtering, denials, an approval and a reload", () => {
+  const run = spawnSync(process.execPath, [BIN, "demo"], { encoding: "utf8", timeout: 60_000 });
+  assert.equal(run.status, 0, run.stderr);
+  const transcript = run.stdout;
+  assert.match(transcript, /1\. The server on its own offers 5 tools/);
+  assert.match(transcript, /2\. Through policy-wrap the agent sees 3/);
+  assert.match(transcript, /\[POLICY DENIED\] Deletion is done by humans in the console\./);
+  assert.match(transcript, /\[POLICY DENIED\] Tool "DeleteAHOSequenceStore" is hidden by policy\./);
+  assert.match(transcript, /\[POLICY DENIED\] Exports may only go to an s3:\/\/omics-exports-\* bucket\./);
+  assert.match(transcript, /policy-wrap asks the user: The agent wants to call "StartAHOReadSetExportJob"[^\n]*\n {3}-> the user approves\n {3}-> \{"jobId":"export-1"/);
+  assert.match(transcript, /notifications\/tools\/list_changed[^\n]*\n {3}the agent now sees: ListAHOReadSets, GetAHOReadSet\n {3}StartAHOReadSetExportJob -> \[POLICY DENIED\] Exports are paused/);
+});
