@@ -55,8 +55,7 @@ export class LineSplitter {
     }
     if (this.#length + part.length > this.#maxBytes) {
       this.#skipping = true;
-      const held = Buffer.concat([...this.#parts, part.subarray(0, EDGE_BYTES)]);
-      this.#head = Buffer.from(held.subarray(0, EDGE_BYTES));
+      this.#head = firstBytes([...this.#parts, part], EDGE_BYTES);
       this.#tail = keepTail(Buffer.alloc(0), part);
       this.#parts = [];
       this.#length += part.length;
@@ -83,6 +82,19 @@ export class LineSplitter {
     if (line.length === 0) return;
     this.#handlers.line(line);
   }
+}
+
+/** Copies only the first `count` bytes of a list of parts, never the whole list. */
+function firstBytes(parts: Buffer[], count: number): Buffer {
+  const edge: Buffer[] = [];
+  let taken = 0;
+  for (const part of parts) {
+    if (taken >= count) break;
+    const slice = part.subarray(0, count - taken);
+    edge.push(slice);
+    taken += slice.length;
+  }
+  return Buffer.concat(edge);
 }
 
 function keepTail(previous: Buffer, part: Buffer): Buffer {

@@ -1,0 +1,32 @@
+import { join } from "node:path";
+import { after } from "node:test";
+import { ROOT } from "../helpers/paths.js";
+import { startWrapper, type StartOptions, type WrapperProcess } from "../helpers/wrapper-process.js";
+
+export const RAW_UPSTREAM = [process.execPath, "--import", "tsx", join(ROOT, "test", "fixtures", "raw-upstream.ts")];
+export const LAUNCHER = [process.execPath, "--import", "tsx", join(ROOT, "test", "fixtures", "launcher.ts")];
+
+/** Wrappers started through this are stopped when the test file ends. */
+export function wrappers(): (options: StartOptions) => WrapperProcess {
+  const running: WrapperProcess[] = [];
+  after(async () => Promise.all(running.map((w) => w.stop())));
+  return (options) => {
+    const wrapper = startWrapper(options);
+    running.push(wrapper);
+    return wrapper;
+  };
+}
+
+/** Every tools/call the raw upstream received, as tool names. */
+export async function toolsCalledUpstream(wrapper: WrapperProcess): Promise<string[]> {
+  const seen = JSON.parse((await wrapper.callTool("seen")).result.content[0].text) as { method?: string; params?: { name?: string } }[];
+  return seen.filter((m) => m.method === "tools/call" && m.params?.name !== "seen").map((m) => m.params?.name as string);
+}
+
+/** Peak resident memory of a process, in bytes (Linux). */
+export async function peakRss(pid: number): Promise<number> {
+  const { readFile } = await import("node:fs/promises");
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+  return Number(kb) * 1024;
+}
