@@ -22,6 +22,7 @@ export class WrapperProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   #buffer = "";
   #stderrWaiters: (() => void)[] = [];
+  #serve: ((request: Json) => Json) | undefined;
   #nextId = 1;
   #waiters: { test: (m: Json) => boolean; resolve: (m: Json) => void }[] = [];
 
@@ -55,6 +56,9 @@ export class WrapperProcess {
       start = newline + 1;
       this.lines.push(line);
       const message = JSON.parse(line) as Json;
+      if (this.#serve && typeof message.method === "string" && message.id !== undefined) {
+        this.send({ jsonrpc: "2.0", id: message.id, result: this.#serve(message) });
+      }
       this.#waiters = this.#waiters.filter((w) => {
         if (!w.test(message)) return true;
         w.resolve(message);
@@ -62,6 +66,11 @@ export class WrapperProcess {
       });
     }
     this.#buffer += chunk.slice(start);
+  }
+
+  /** Answers every request the wrapper sends to the client with the handler's result. */
+  serve(handler: (request: Json) => Json): void {
+    this.#serve = handler;
   }
 
   sendRaw(data: string | Buffer): void {
