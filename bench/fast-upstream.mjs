@@ -1,5 +1,5 @@
 // A minimal MCP upstream for benchmarks: no SDK, answers at once.
-// Tools: 800 in its list (tool-0 .. tool-799), `echo`, `limited`, `bytes` ({n}: a text of n bytes).
+// Tools: 800 in its list: `echo`, `limited`, `bytes` ({n}: a text of n bytes), then tool-3 .. tool-799.
 import { createInterface } from "node:readline";
 
 const tools = Array.from({ length: 800 }, (_, i) => ({ name: i === 0 ? "echo" : i === 1 ? "limited" : i === 2 ? "bytes" : `tool-${i}`, description: `benchmark tool ${i}`, inputSchema: { type: "object", properties: { n: { type: "number" } } } }));

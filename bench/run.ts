@@ -1,109 +1,194 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir, cpus } from "node:os";
+import { readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SqliteCounterStore } from "../src/limits/sqlite-store.js";
 import type { BucketLimit } from "../src/limits/store.js";
 import { RawClient } from "./raw-client.js";
 
-// `npm run bench`: what the wrapper costs. Prints a table and writes
+// `npm run bench`: what the wrapper costs, next to the client talking to the
+// upstream directly and through a bare byte-copying relay (the floor for any
+// wrapper). Prints a table with ratios to the relay and writes
 // bench/results/latest.json. Not part of npm test.
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const bin = join(root, "bin", "policy-wrap.js");
-const upstream = [process.execPath, join(root, "bench", "fast-upstream.mjs")];
 const work = mkdtempSync(join(tmpdir(), "policy-wrap-bench-"));
 const SEQUENTIAL = Number(process.env.BENCH_CALLS ?? 2000);
-
+const PIPELINED = Number(process.env.BENCH_PIPELINED ?? 20000);
+const upstream = [process.execPath, join(root, "bench", "fast-upstream.mjs")];
 const policy = join(work, "policy.json");
 writeFileSync(
   policy,
   JSON.stringify({
     version: "1",
     default: "deny",
-    tools: { echo: {}, bytes: {}, limited: { limits: [{ counter: "bench", window: "day", max: 100_000_000 }] } },
+    tools: { echo: {}, bytes: {}, "tool-2??": {}, limited: { limits: [{ counter: "bench", window: "day", max: 1_000_000_000 }] } },
   }),
 );
 
-function wrapped(state: string): RawClient {
-  return new RawClient(process.execPath, [bin, "--policy", policy, "--state", state, "--", ...upstream]);
+type Setup = "direct" | "relay" | "policy-wrap";
+const SETUPS: Setup[] = ["direct", "relay", "policy-wrap"];
+let stateN = 0;
+
+function launch(setup: Setup): RawClient {
+  if (setup === "direct") return new RawClient(upstream[0] as string, upstream.slice(1));
+  if (setup === "relay") return new RawClient(process.execPath, [join(root, "bench", "byte-relay.mjs"), ...upstream]);
+  return new RawClient(process.execPath, [join(root, "bin", "policy-wrap.js"), "--policy", policy, "--state", join(work, `state-${stateN++}.db`), "--log-level", "error", "--", ...upstream]);
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+/** The process whose memory counts: the relay or policy-wrap itself. */
+function rssOf(client: RawClient): { current: number; peak: number } {
+  const status = readFileSync(`/proc/${client.child.pid}/status`, "utf8");
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+  return { current: kb("VmRSS"), peak: kb("VmHWM") };
 }
 
-async function latency(client: RawClient, tool: string): Promise<{ p50: number; p99: number }> {
-  await client.request("initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } });
-  for (let i = 0; i < 200; i++) await client.request("tools/call", { name: tool, arguments: {} });
+const initialize = (client: RawClient) => client.request("initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } });
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
+
+async function timeToInitialize(setup: Setup): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const start = process.hrtime.bigint();
+    const client = launch(setup);
+    await initialize(client);
+    samples.push(since(start));
+    await client.close();
+  }
+  return percentile(samples.sort((a, b) => a - b), 50);
+}
+
+async function sequential(client: RawClient, tool: string): Promise<{ p50: number; p99: number }> {
+  for (let i = 0; i < 300; i++) await client.request("tools/call", { name: tool, arguments: {} });
   const samples: number[] = [];
   for (let i = 0; i < SEQUENTIAL; i++) {
     const start = process.hrtime.bigint();
     await client.request("tools/call", { name: tool, arguments: {} });
-    samples.push(Number(process.hrtime.bigint() - start) / 1000);
+    samples.push(since(start) * 1000);
   }
   samples.sort((a, b) => a - b);
   return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
 }
 
-async function sharedCounterThroughput(processes: number, callsEach: number): Promise<number> {
-  const state = join(work, "shared.db");
-  const clients = Array.from({ length: processes }, () => wrapped(state));
-  await Promise.all(clients.map((c) => c.request("initialize", {})));
+async function pipelined(client: RawClient, inFlight: number): Promise<number> {
+  let sent = 0;
   const start = process.hrtime.bigint();
-  await Promise.all(
-    clients.map(async (client) => {
-      for (let i = 0; i < callsEach; i++) await client.request("tools/call", { name: "limited", arguments: {} });
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  await Promise.all(clients.map((c) => c.close()));
-  return (processes * callsEach) / seconds;
+  const worker = async () => {
+    while (sent < PIPELINED) {
+      sent++;
+      await client.request("tools/call", { name: "echo", arguments: {} });
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return PIPELINED / (since(start) / 1000);
 }
 
-/** Per-call cost of check-and-consume in the store alone, for a small and a huge window. */
+async function largeResult(client: RawClient, bytes: number): Promise<number> {
+  await client.request("tools/call", { name: "bytes", arguments: { n: 1024 } });
+  const rounds = bytes > 32 * 1024 * 1024 ? 3 : 5;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < rounds; i++) await client.request("tools/call", { name: "bytes", arguments: { n: bytes } });
+  return (rounds * bytes) / 1024 / 1024 / (since(start) / 1000);
+}
+
+async function listTools(client: RawClient): Promise<number> {
+  for (let i = 0; i < 20; i++) await client.request("tools/list");
+  const samples: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const start = process.hrtime.bigint();
+    await client.request("tools/list");
+    samples.push(since(start));
+  }
+  return percentile(samples.sort((a, b) => a - b), 50);
+}
+
 function storeCost(file: string, max: number, windowMs: number, prefill: number): number {
   const store = new SqliteCounterStore(file);
   const limit: BucketLimit = { bucket: `b${max}`, counter: `c${max}`, grant: "bench", scope: "grant", windowMs, max };
   const t0 = Date.now();
   for (let i = 0; i < prefill; i++) store.admit([limit], t0);
-  const calls = 2000;
-  // The clock advances so that the small limit keeps admitting (and pruning) as a busy one does.
   const step = Math.ceil(windowMs / max);
   const start = process.hrtime.bigint();
-  for (let i = 0; i < calls; i++) store.admit([limit], t0 + 1 + i * step);
-  const perCall = Number(process.hrtime.bigint() - start) / 1000 / calls;
+  for (let i = 0; i < 2000; i++) store.admit([limit], t0 + 1 + i * step);
+  const perCall = (since(start) * 1000) / 2000;
   store.close();
   return perCall;
 }
 
-const results: Record<string, number> = {};
-try {
-  const direct = new RawClient(upstream[0] as string, upstream.slice(1));
-  const d = await latency(direct, "echo");
-  await direct.close();
-  results["direct p50 us"] = d.p50;
-  results["direct p99 us"] = d.p99;
-
-  for (const [label, tool] of [
-    ["wrapper, no limit", "echo"],
-    ["wrapper, one SQLite limit", "limited"],
-  ] as const) {
-    const client = wrapped(join(work, `${tool}.db`));
-    const r = await latency(client, tool);
-    await client.close();
-    results[`${label} p50 us`] = r.p50;
-    results[`${label} p99 us`] = r.p99;
-  }
-  results["4 processes, one shared counter: admitted calls/s"] = await sharedCounterThroughput(4, 1000);
-  results["store check-and-consume, max 10 per minute, us"] = storeCost(join(work, "small.db"), 10, 60_000, 10);
-  results["store check-and-consume, max 200000 per day, 100000 in window, us"] = storeCost(join(work, "huge.db"), 200_000, 86_400_000, 100_000);
-} finally {
-  rmSync(work, { recursive: true, force: true });
+async function sharedCounterThroughput(processes: number, callsEach: number): Promise<number> {
+  const clients = Array.from({ length: processes }, () => new RawClient(process.execPath, [join(root, "bin", "policy-wrap.js"), "--policy", policy, "--state", join(work, "shared.db"), "--log-level", "error", "--", ...upstream]));
+  await Promise.all(clients.map(initialize));
+  const start = process.hrtime.bigint();
+  await Promise.all(clients.map(async (c) => { for (let i = 0; i < callsEach; i++) await c.request("tools/call", { name: "limited", arguments: {} }); }));
+  const perSecond = (processes * callsEach) / (since(start) / 1000);
+  await Promise.all(clients.map((c) => c.close()));
+  return perSecond;
 }
 
-const width = Math.max(...Object.keys(results).map((k) => k.length));
-process.stdout.write(`policy-wrap benchmark (${cpus()[0]?.model ?? "cpu"}, ${cpus().length} cores, node ${process.version})\n`);
-for (const [name, value] of Object.entries(results)) process.stdout.write(`${name.padEnd(width)}  ${value.toFixed(1)}\n`);
+interface Row { figure: string; unit: string; values: Partial<Record<Setup, number>>; target?: string }
+const rows: Row[] = [];
+const row = (figure: string, unit: string, target?: string): Row => {
+  const r: Row = { figure, unit, values: {}, target };
+  rows.push(r);
+  return r;
+};
+
+try {
+  const p50 = row("call latency p50, no limit", "us", "<= 1.15x relay");
+  const p99 = row("call latency p99, no limit", "us");
+  const limP50 = row("call latency p50, one SQLite limit", "us", "<= 1.6x relay");
+  const limP99 = row("call latency p99, one SQLite limit", "us");
+  const thru = row("pipelined calls, 64 in flight", "calls/s", ">= 0.8x relay");
+  const mb16 = row("16 MB results", "MB/s", ">= 0.7x relay");
+  const mb64 = row("64 MB results", "MB/s", ">= 0.7x relay");
+  const list = row("tools/list, 800 tools (103 allowed)", "ms", "< +2 ms vs relay");
+  const init = row("spawn to initialize answer", "ms", "<= direct + 60 ms");
+  const idle = row("RSS idle (relay or wrapper process)", "MB", "< 60 MB");
+  const peak = row("peak RSS relaying 64 MB results", "MB", "< 4x 64 MB");
+
+  for (const setup of SETUPS) {
+    init.values[setup] = await timeToInitialize(setup);
+    const client = launch(setup);
+    await initialize(client);
+    if (setup !== "direct") idle.values[setup] = rssOf(client).current;
+    const plain = await sequential(client, "echo");
+    p50.values[setup] = plain.p50;
+    p99.values[setup] = plain.p99;
+    const limited = await sequential(client, setup === "policy-wrap" ? "limited" : "echo");
+    limP50.values[setup] = limited.p50;
+    limP99.values[setup] = limited.p99;
+    thru.values[setup] = await pipelined(client, 64);
+    list.values[setup] = await listTools(client);
+    mb16.values[setup] = await largeResult(client, 16 * 1024 * 1024);
+    mb64.values[setup] = await largeResult(client, 64 * 1024 * 1024);
+    if (setup !== "direct") peak.values[setup] = rssOf(client).peak;
+    await client.close();
+  }
+} finally {
+  // Measured after the session figures, in the same run.
+}
+
+const shared = await sharedCounterThroughput(4, 1000);
+const storeSmall = storeCost(join(work, "small.db"), 10, 60_000, 10);
+const storeHuge = storeCost(join(work, "huge.db"), 200_000, 86_400_000, 100_000);
+rmSync(work, { recursive: true, force: true });
+
+const fmt = (v: number | undefined) => (v === undefined ? "-" : v >= 100 ? v.toFixed(0) : v.toFixed(1));
+const header = ["figure", "unit", "direct", "relay", "policy-wrap", "wrap/relay", "target"];
+const table = rows.map((r) => {
+  const ratio = r.values.relay && r.values["policy-wrap"] !== undefined ? (r.values["policy-wrap"] / r.values.relay).toFixed(2) + "x" : "-";
+  return [r.figure, r.unit, fmt(r.values.direct), fmt(r.values.relay), fmt(r.values["policy-wrap"]), ratio, r.target ?? ""];
+});
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => (t[i] as string).length)));
+const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join("  ").trimEnd();
+process.stdout.write(`policy-wrap benchmark: ${cpus()[0]?.model ?? "cpu"}, ${cpus().length} cores, node ${process.version}\n\n`);
+process.stdout.write(`${line(header)}\n${line(widths.map((w) => "-".repeat(w)))}\n${table.map(line).join("\n")}\n\n`);
+process.stdout.write(`4 wrapper processes sharing one counter: ${shared.toFixed(0)} admitted calls/s\n`);
+process.stdout.write(`store check-and-consume alone: ${storeSmall.toFixed(1)} us for max 10/minute, ${storeHuge.toFixed(1)} us for max 200000/day with 100000 in the window\n`);
+
 mkdirSync(join(root, "bench", "results"), { recursive: true });
-writeFileSync(join(root, "bench", "results", "latest.json"), JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2));
+writeFileSync(
+  join(root, "bench", "results", "latest.json"),
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, rows, shared, storeSmall, storeHuge }, null, 2),
+);
