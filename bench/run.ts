@@ -46,61 +46,88 @@ function rssOf(client: RawClient): { current: number; peak: number } {
 const initialize = (client: RawClient) => client.request("initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } });
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
+const ROUNDS = 10;
 
-async function timeToInitialize(setup: Setup): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < 10; i++) {
-    const start = process.hrtime.bigint();
-    const client = launch(setup);
-    await initialize(client);
-    samples.push(since(start));
-    await client.close();
+// Every figure is gathered in rounds that visit the three set-ups in turn, so
+// that the machine's drift (this VM's is large) hits all three alike.
+
+async function timeToInitialize(): Promise<Record<Setup, number>> {
+  const samples: Record<Setup, number[]> = { direct: [], relay: [], "policy-wrap": [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const setup of SETUPS) {
+      const start = process.hrtime.bigint();
+      const client = launch(setup);
+      await initialize(client);
+      samples[setup].push(since(start));
+      await client.close();
+    }
   }
-  return percentile(samples.sort((a, b) => a - b), 50);
+  return mapSetups((setup) => percentile(samples[setup].sort((a, b) => a - b), 50));
 }
 
-async function sequential(client: RawClient, tool: string): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < 300; i++) await client.request("tools/call", { name: tool, arguments: {} });
-  const samples: number[] = [];
-  for (let i = 0; i < SEQUENTIAL; i++) {
-    const start = process.hrtime.bigint();
-    await client.request("tools/call", { name: tool, arguments: {} });
-    samples.push(since(start) * 1000);
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
+function mapSetups(f: (setup: Setup) => number): Record<Setup, number> {
+  return { direct: f("direct"), relay: f("relay"), "policy-wrap": f("policy-wrap") };
 }
 
-async function pipelined(client: RawClient, inFlight: number): Promise<number> {
+async function latency(clients: Record<Setup, RawClient>, toolFor: (setup: Setup) => string): Promise<Record<Setup, { p50: number; p99: number }>> {
+  const samples: Record<Setup, number[]> = { direct: [], relay: [], "policy-wrap": [] };
+  for (const setup of SETUPS) for (let i = 0; i < 200; i++) await clients[setup].request("tools/call", { name: toolFor(setup), arguments: {} });
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const setup of SETUPS) {
+      for (let i = 0; i < SEQUENTIAL / ROUNDS; i++) {
+        const start = process.hrtime.bigint();
+        await clients[setup].request("tools/call", { name: toolFor(setup), arguments: {} });
+        samples[setup].push(since(start) * 1000);
+      }
+    }
+  }
+  const result = {} as Record<Setup, { p50: number; p99: number }>;
+  for (const setup of SETUPS) {
+    const sorted = samples[setup].sort((a, b) => a - b);
+    result[setup] = { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  }
+  return result;
+}
+
+async function pipelinedBatch(client: RawClient, calls: number, inFlight: number): Promise<number> {
   let sent = 0;
   const start = process.hrtime.bigint();
   const worker = async () => {
-    while (sent < PIPELINED) {
+    while (sent < calls) {
       sent++;
       await client.request("tools/call", { name: "echo", arguments: {} });
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
-  return PIPELINED / (since(start) / 1000);
+  return since(start);
+}
+
+/** Total work over total time per set-up, visited in turns. */
+async function throughput(clients: Record<Setup, RawClient>, rounds: number, run: (client: RawClient) => Promise<number>, work: number): Promise<Record<Setup, number>> {
+  const elapsed: Record<Setup, number> = { direct: 0, relay: 0, "policy-wrap": 0 };
+  for (let round = 0; round < rounds; round++) for (const setup of SETUPS) elapsed[setup] += await run(clients[setup]);
+  return mapSetups((setup) => (rounds * work) / (elapsed[setup] / 1000));
 }
 
 async function largeResult(client: RawClient, bytes: number): Promise<number> {
-  await client.request("tools/call", { name: "bytes", arguments: { n: 1024 } });
-  const rounds = bytes > 32 * 1024 * 1024 ? 3 : 5;
   const start = process.hrtime.bigint();
-  for (let i = 0; i < rounds; i++) await client.request("tools/call", { name: "bytes", arguments: { n: bytes } });
-  return (rounds * bytes) / 1024 / 1024 / (since(start) / 1000);
+  await client.request("tools/call", { name: "bytes", arguments: { n: bytes } });
+  return since(start);
 }
 
-async function listTools(client: RawClient): Promise<number> {
-  for (let i = 0; i < 20; i++) await client.request("tools/list");
-  const samples: number[] = [];
-  for (let i = 0; i < 200; i++) {
-    const start = process.hrtime.bigint();
-    await client.request("tools/list");
-    samples.push(since(start));
+async function listTools(clients: Record<Setup, RawClient>): Promise<Record<Setup, number>> {
+  const samples: Record<Setup, number[]> = { direct: [], relay: [], "policy-wrap": [] };
+  for (const setup of SETUPS) for (let i = 0; i < 20; i++) await clients[setup].request("tools/list");
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const setup of SETUPS) {
+      for (let i = 0; i < 20; i++) {
+        const start = process.hrtime.bigint();
+        await clients[setup].request("tools/list");
+        samples[setup].push(since(start));
+      }
+    }
   }
-  return percentile(samples.sort((a, b) => a - b), 50);
+  return mapSetups((setup) => percentile(samples[setup].sort((a, b) => a - b), 50));
 }
 
 function storeCost(file: string, max: number, windowMs: number, prefill: number): number {
@@ -134,40 +161,36 @@ const row = (figure: string, unit: string, target?: string): Row => {
   return r;
 };
 
-try {
-  const p50 = row("call latency p50, no limit", "us", "<= 1.15x relay");
-  const p99 = row("call latency p99, no limit", "us");
-  const limP50 = row("call latency p50, one SQLite limit", "us", "<= 1.6x relay");
-  const limP99 = row("call latency p99, one SQLite limit", "us");
-  const thru = row("pipelined calls, 64 in flight", "calls/s", ">= 0.8x relay");
-  const mb16 = row("16 MB results", "MB/s", ">= 0.7x relay");
-  const mb64 = row("64 MB results", "MB/s", ">= 0.7x relay");
-  const list = row("tools/list, 800 tools (103 allowed)", "ms", "< +2 ms vs relay");
-  const init = row("spawn to initialize answer", "ms", "<= direct + 60 ms");
-  const idle = row("RSS idle (relay or wrapper process)", "MB", "< 60 MB");
-  const peak = row("peak RSS relaying 64 MB results", "MB", "< 4x 64 MB");
+const p50 = row("call latency p50, no limit", "us", "<= 1.15x relay");
+const p99 = row("call latency p99, no limit", "us");
+const limP50 = row("call latency p50, one SQLite limit", "us", "<= 1.6x relay");
+const limP99 = row("call latency p99, one SQLite limit", "us");
+const thru = row("pipelined calls, 64 in flight", "calls/s", ">= 0.8x relay");
+const mb16 = row("16 MB results", "MB/s", ">= 0.7x relay");
+const mb64 = row("64 MB results", "MB/s", ">= 0.7x relay");
+const list = row("tools/list, 800 tools (103 allowed)", "ms", "< +2 ms vs relay");
+const init = row("spawn to initialize answer", "ms", "<= direct + 60 ms");
+const idle = row("RSS idle (relay or wrapper process)", "MB", "< 60 MB");
+const peak = row("peak RSS relaying 64 MB results", "MB", "< 4x 64 MB = 256 MB");
 
-  for (const setup of SETUPS) {
-    init.values[setup] = await timeToInitialize(setup);
-    const client = launch(setup);
-    await initialize(client);
-    if (setup !== "direct") idle.values[setup] = rssOf(client).current;
-    const plain = await sequential(client, "echo");
-    p50.values[setup] = plain.p50;
-    p99.values[setup] = plain.p99;
-    const limited = await sequential(client, setup === "policy-wrap" ? "limited" : "echo");
-    limP50.values[setup] = limited.p50;
-    limP99.values[setup] = limited.p99;
-    thru.values[setup] = await pipelined(client, 64);
-    list.values[setup] = await listTools(client);
-    mb16.values[setup] = await largeResult(client, 16 * 1024 * 1024);
-    mb64.values[setup] = await largeResult(client, 64 * 1024 * 1024);
-    if (setup !== "direct") peak.values[setup] = rssOf(client).peak;
-    await client.close();
-  }
-} finally {
-  // Measured after the session figures, in the same run.
+init.values = await timeToInitialize();
+const clients = { direct: launch("direct"), relay: launch("relay"), "policy-wrap": launch("policy-wrap") } as Record<Setup, RawClient>;
+for (const setup of SETUPS) await initialize(clients[setup]);
+for (const setup of ["relay", "policy-wrap"] as const) idle.values[setup] = rssOf(clients[setup]).current;
+const plain = await latency(clients, () => "echo");
+const limited = await latency(clients, (setup) => (setup === "policy-wrap" ? "limited" : "echo"));
+for (const setup of SETUPS) {
+  p50.values[setup] = plain[setup].p50;
+  p99.values[setup] = plain[setup].p99;
+  limP50.values[setup] = limited[setup].p50;
+  limP99.values[setup] = limited[setup].p99;
 }
+thru.values = await throughput(clients, 5, (c) => pipelinedBatch(c, PIPELINED / 5, 64), PIPELINED / 5);
+list.values = await listTools(clients);
+mb16.values = await throughput(clients, 5, (c) => largeResult(c, 16 * 1024 * 1024), 16);
+mb64.values = await throughput(clients, 3, (c) => largeResult(c, 64 * 1024 * 1024), 64);
+for (const setup of ["relay", "policy-wrap"] as const) peak.values[setup] = rssOf(clients[setup]).peak;
+for (const setup of SETUPS) await clients[setup].close();
 
 const shared = await sharedCounterThroughput(4, 1000);
 const storeSmall = storeCost(join(work, "small.db"), 10, 60_000, 10);

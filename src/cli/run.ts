@@ -4,7 +4,6 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { Limiter } from "../limits/limiter.js";
 import { createLogger, LOG_LEVELS, type LogLevel } from "../log.js";
 import { formatProblems, loadPolicy } from "../policy/load-policy.js";
-import { listLimits } from "../policy/compile-limits.js";
 import { startProxy } from "../proxy/start-proxy.js";
 import { defaultStatePath } from "./state-path.js";
 
@@ -75,8 +74,6 @@ export async function runCommand(argv: string[]): Promise<number> {
   const statePath = options.state ? resolve(options.state) : defaultStatePath();
   const limiter = new Limiter({ statePath, createDirectory: !options.state, grant: options.grant ?? policyFile, sessionId: randomUUID(), now: Date.now, log });
   const policy = loaded.policy;
-  // Probe at start-up (a real write) when the policy has limits, so a broken store is reported now.
-  if (listLimits(policy).length > 0) limiter.open();
   log.debug(`policy ${policyFile} loaded; state ${statePath}`);
   return startProxy({
     command: program,

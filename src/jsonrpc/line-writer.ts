@@ -2,7 +2,13 @@ import type { Readable, Writable } from "node:stream";
 
 // Writes one framed message and applies backpressure to the stream the
 // messages come from, so a slow reader cannot make the wrapper buffer a whole
-// large result stream in memory.
+// large result stream in memory. A message and its newline go out in one
+// write: each write is a syscall and a wake-up of the reader, the main cost
+// of relaying small messages. Only large ones, where a copy costs more than a
+// syscall, are written in two.
+
+const NEWLINE = Buffer.from("\n");
+const COPY_BELOW_BYTES = 256 * 1024;
 export class LineWriter {
   readonly #stream: Writable;
   #source: Readable | undefined;
@@ -30,9 +36,11 @@ export class LineWriter {
     let ok: boolean;
     if (typeof payload === "string") {
       ok = this.#stream.write(`${payload}\n`);
+    } else if (payload.length < COPY_BELOW_BYTES) {
+      ok = this.#stream.write(Buffer.concat([payload, NEWLINE], payload.length + 1));
     } else {
       this.#stream.write(payload);
-      ok = this.#stream.write("\n");
+      ok = this.#stream.write(NEWLINE);
     }
     if (!ok && this.#source && !this.#waiting) {
       this.#waiting = true;

@@ -60,9 +60,11 @@ export function classifyMessage(value: unknown): Classified {
   const hasResult = "result" in value;
   const hasError = isRecord(value.error);
   if (hasResult === hasError) return { kind: "invalid", reason: "a response carries exactly one of result or error", id };
-  return hasResult
-    ? { kind: "response", id, result: value.result }
-    : { kind: "response", id, error: value.error as ResponseMessage["error"] };
+  if (!hasResult) return { kind: "response", id, error: value.error as ResponseMessage["error"] };
+  // Read on demand: for a large message the result is parsed only if someone needs it.
+  const response = { kind: "response", id } as ResponseMessage;
+  Object.defineProperty(response, "result", { enumerable: true, get: () => value.result });
+  return response;
 }
 
 /** Map key for an id: strings and numbers never collide ("1" is not 1). */

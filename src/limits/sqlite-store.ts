@@ -1,4 +1,5 @@
-import Database from "better-sqlite3";
+import { createRequire } from "node:module";
+import type BetterSqlite3 from "better-sqlite3";
 import type { AdmitResult, BucketLimit, CounterRow, CounterStore, Refusal, Ticket } from "./store.js";
 
 // Exact sliding windows in SQLite. Each admitted call is one row; a bucket's
@@ -9,15 +10,18 @@ import type { AdmitResult, BucketLimit, CounterRow, CounterStore, Refusal, Ticke
 // write (measured: over-admission and SQLITE_BUSY without the busy handler).
 
 const SCHEMA_VERSION = 1;
+// Loaded with the first store, not at start-up: policies without limits never need it.
+const require = createRequire(import.meta.url);
 export const BUSY_TIMEOUT_MS = 2000;
 
 export class SqliteCounterStore implements CounterStore {
-  readonly #db: Database.Database;
+  readonly #db: BetterSqlite3.Database;
   readonly #statements;
   readonly #admit: (limits: BucketLimit[], now: number) => AdmitResult;
 
   /** Opens (creating if needed) and proves the file writable; throws on any fault. */
   constructor(file: string) {
+    const Database = require("better-sqlite3") as typeof BetterSqlite3;
     this.#db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
     try {
       this.#db.pragma("journal_mode = WAL");

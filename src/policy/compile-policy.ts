@@ -1,5 +1,5 @@
-import { Ajv2020 } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
+import { createRequire } from "node:module";
+import type { Ajv2020 } from "ajv/dist/2020.js";
 import { escapePointerToken } from "../json/scan-json.js";
 import { compileGroups } from "./conditions.js";
 import { checkCounterAgreement, compileLimit, shorthandLimit } from "./compile-limits.js";
@@ -11,15 +11,24 @@ import type { CompiledLimit, CompiledPolicy, CompiledRule, PolicyDocument, Polic
 // globs, bad regexes, argument schemas that do not compile, counters that
 // disagree. A policy with any problem is refused whole.
 
-const addFormats = addFormatsModule.default;
+const require = createRequire(import.meta.url);
+
+/** ajv is loaded only for policies with argument schemas: it is the largest part of start-up. */
+function createArgumentsAjv(): Ajv2020 {
+  const { Ajv2020: Ajv } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
+  const addFormats = (require("ajv-formats") as typeof import("ajv-formats")).default;
+  const ajv = new Ajv({ allErrors: true, strict: false, strictSchema: true });
+  addFormats(ajv);
+  return ajv;
+}
 
 export type CompileResult = { ok: true; policy: CompiledPolicy } | { ok: false; problems: PolicyProblem[] };
 
 export function compilePolicy(doc: PolicyDocument): CompileResult {
   const problems: PolicyProblem[] = [];
   const allLimits: CompiledLimit[] = [];
-  const argumentsAjv = new Ajv2020({ allErrors: true, strict: false, strictSchema: true });
-  addFormats(argumentsAjv);
+  let argumentsAjv: Ajv2020 | undefined;
+  const ajvForArguments = () => (argumentsAjv ??= createArgumentsAjv());
 
   const policy: CompiledPolicy = {
     defaultAction: doc.default,
@@ -47,7 +56,7 @@ export function compilePolicy(doc: PolicyDocument): CompileResult {
       problems.push({ pointer, message: `tool name or pattern ${JSON.stringify(key)} ${bad}` });
       return;
     }
-    const rule = compileRule(key, ruleDoc, pointer, argumentsAjv, problems);
+    const rule = compileRule(key, ruleDoc, pointer, ajvForArguments, problems);
     allLimits.push(...rule.limits);
     if (isGlob(key)) globs.push({ glob: compileGlob(key), rule, order });
     else policy.exact.set(key, rule);
@@ -59,13 +68,13 @@ export function compilePolicy(doc: PolicyDocument): CompileResult {
   return problems.length > 0 ? { ok: false, problems } : { ok: true, policy };
 }
 
-function compileRule(key: string, doc: RuleDocument, pointer: string, ajv: Ajv2020, problems: PolicyProblem[]): CompiledRule {
+function compileRule(key: string, doc: RuleDocument, pointer: string, ajv: () => Ajv2020, problems: PolicyProblem[]): CompiledRule {
   const limits = (doc.limits ?? []).map((limit, i) => compileLimit(limit, `${pointer}/limits/${i}`));
   if (doc.rate_limit) limits.push(shorthandLimit(key, doc.rate_limit, `${pointer}/rate_limit`));
   let validateArguments;
   if (doc.arguments !== undefined) {
     try {
-      validateArguments = ajv.compile(doc.arguments);
+      validateArguments = ajv().compile(doc.arguments);
     } catch (error) {
       problems.push({ pointer: `${pointer}/arguments`, message: `arguments schema does not compile: ${error instanceof Error ? error.message : String(error)}` });
     }

@@ -1,29 +1,19 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
-import { packageRoot } from "../package-root.js";
+import type { ErrorObject } from "ajv";
+import validatePolicy from "./generated/validate-policy.js";
 import type { PolicyDocument, PolicyProblem } from "./types.js";
 
 // The published schema (schema/policy.schema.json) is the one source of truth
-// for the document's shape; this module checks documents against it and says
-// what is wrong in words a policy author can act on.
-
-let validator: ValidateFunction<PolicyDocument> | undefined;
-
-function loadValidator(): ValidateFunction<PolicyDocument> {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(join(packageRoot(), "schema", "policy.schema.json"), "utf8")) as object;
-    validator = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile<PolicyDocument>(schema);
-  }
-  return validator;
-}
+// for the document's shape. It is compiled to a standalone validator at build
+// time (scripts/generate-validator.mjs), so start-up does not run ajv's
+// compiler; this module checks documents with it and says what is wrong in
+// words a policy author can act on.
 
 export function checkAgainstSchema(document: unknown): document is PolicyDocument {
-  return loadValidator()(document);
+  return validatePolicy(document);
 }
 
 export function schemaProblems(): PolicyProblem[] {
-  const errors = loadValidator().errors ?? [];
+  const errors = validatePolicy.errors ?? [];
   const alternatives = errors.filter((e) => e.keyword === "oneOf" || e.keyword === "anyOf");
   const problems: PolicyProblem[] = [];
   for (const error of errors) {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { realpathSync } from "node:fs";
-import { basename, dirname } from "node:path";
+import { lstatSync, readlinkSync, realpathSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import type { Logger } from "../log.js";
 import { loadPolicy } from "./load-policy.js";
@@ -8,11 +8,16 @@ import type { LocatedProblem } from "./parse-policy.js";
 import type { CompiledPolicy } from "./types.js";
 
 // Watches the policy file and hands over each new, fully compiled policy.
-// Watching the file alone misses two common updates: a ConfigMap-style swap of
-// a `..data` symlink beside it, and a swap of the parent directory itself (a
-// dotfile manager's symlink). So the parent directory is watched, and the
-// grandparent without following symlinks; every event only triggers a re-read,
-// and only content that differs from the last content seen is parsed.
+//
+// The file's own path catches in-place writes, saves by rename, vim's
+// backup-and-write, and delete-then-recreate. Two common updates never touch
+// that path's file, so the symlinks on the way to it are watched too, without
+// following them: a ConfigMap's `..data` link swapped beside the file, and a
+// dotfile manager swapping the parent directory's link. The directory itself
+// is not watched: chokidar re-reads and stats a watched directory on every
+// event in it, and a state database kept beside the policy writes on every
+// rate-limited call. Events only trigger a re-read; only content that differs
+// from the last content seen is parsed.
 
 export interface WatchHandlers {
   reloaded(policy: CompiledPolicy): void;
@@ -26,8 +31,9 @@ export class PolicyWatcher {
   readonly #handlers: WatchHandlers;
   readonly #log: Logger;
   #lastSeen: string;
-  #watchers: FSWatcher[] = [];
-  #watchedDir = "";
+  #watcher: FSWatcher | undefined;
+  /** Where the watched paths led when they were armed; a change means re-arming. */
+  #armedFor = "";
   #timer: NodeJS.Timeout | undefined;
   #checking: Promise<void> = Promise.resolve();
   #closed = false;
@@ -41,24 +47,19 @@ export class PolicyWatcher {
   }
 
   async start(): Promise<void> {
-    const parent = dirname(this.#file);
-    const grandparent = watch(dirname(parent), { ignoreInitial: true, depth: 0, followSymlinks: false });
-    grandparent.on("all", (_event, path) => {
-      if (basename(path) === basename(parent)) this.#schedule();
-    });
-    this.#watchers.push(grandparent);
-    await Promise.all([ready(grandparent), this.#watchParent()]);
+    await this.#arm();
     this.#log.info(`watching ${this.#file} for changes`);
   }
 
-  async #watchParent(): Promise<void> {
-    const parent = dirname(this.#file);
-    this.#watchedDir = resolveDir(parent);
-    const watcher = watch(parent, { ignoreInitial: true, depth: 0 });
+  async #arm(): Promise<void> {
+    await this.#watcher?.close();
+    const paths = watchedPaths(this.#file);
+    this.#armedFor = resolveReal(this.#file);
+    const watcher = watch(paths, { ignoreInitial: true, depth: 0, followSymlinks: false });
     watcher.on("all", () => this.#schedule());
-    watcher.on("error", (error) => this.#log.warn(`watching ${parent}: ${String(error)}`));
-    this.#watchers.push(watcher);
-    await ready(watcher);
+    watcher.on("error", (error) => this.#log.warn(`watching ${this.#file}: ${String(error)}`));
+    this.#watcher = watcher;
+    await new Promise<void>((done) => watcher.once("ready", () => done()));
   }
 
   /** Bursts of events (editors write, rename and chmod in one save) become one check. */
@@ -72,12 +73,7 @@ export class PolicyWatcher {
 
   async #check(): Promise<void> {
     if (this.#closed) return;
-    // The parent directory was swapped under us: watch the new one.
-    if (resolveDir(dirname(this.#file)) !== this.#watchedDir) {
-      const stale = this.#watchers.pop();
-      await stale?.close();
-      await this.#watchParent();
-    }
+    if (resolveReal(this.#file) !== this.#armedFor) await this.#arm();
     const loaded = await loadPolicy(this.#file);
     const seen = loaded.text !== undefined ? fingerprint(loaded.text) : `unreadable:${loaded.ok ? "" : loaded.problems.map((p) => p.message).join()}`;
     if (seen === this.#lastSeen) return;
@@ -89,22 +85,42 @@ export class PolicyWatcher {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
-    await Promise.all(this.#watchers.map((w) => w.close()));
+    await this.#watcher?.close();
   }
 }
 
-function fingerprint(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+/** The file, its parent if that is a link, and each link beside the file that its target goes through. */
+export function watchedPaths(file: string): string[] {
+  const paths = new Set([file]);
+  const parent = dirname(file);
+  if (isSymlink(parent)) paths.add(parent);
+  let current = file;
+  for (let hops = 0; hops < 8 && isSymlink(current); hops++) {
+    const target = resolve(dirname(current), readlinkSync(current));
+    for (let dir = dirname(target); dir.startsWith(`${parent}/`); dir = dirname(dir)) {
+      if (isSymlink(dir)) paths.add(dir);
+    }
+    current = target;
+  }
+  return [...paths];
 }
 
-function resolveDir(dir: string): string {
+function isSymlink(path: string): boolean {
   try {
-    return realpathSync(dir);
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function resolveReal(path: string): string {
+  try {
+    return realpathSync(path);
   } catch {
     return "";
   }
 }
 
-function ready(watcher: FSWatcher): Promise<void> {
-  return new Promise((resolve) => watcher.once("ready", () => resolve()));
+function fingerprint(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
 }

@@ -4,6 +4,7 @@ import { scanJson } from "../json/scan-json.js";
 import { LineSplitter, type OversizeLine } from "../jsonrpc/line-splitter.js";
 import { LineWriter } from "../jsonrpc/line-writer.js";
 import { classifyMessage, isRecord, type JsonRpcId, type ResponseMessage } from "../jsonrpc/message.js";
+import { envelopeObject, scanEnvelope } from "../jsonrpc/scan-envelope.js";
 import { sniffId } from "../jsonrpc/sniff-id.js";
 import {
   encodeError,
@@ -26,6 +27,8 @@ import { PendingRequests, type ResponseHook } from "./pending-requests.js";
 
 /** Deeper client messages are refused: JSON.stringify and ajv overflow the stack on them. */
 const MAX_CLIENT_DEPTH = 1000;
+/** From this size on, the upstream's messages are read by their envelope only. */
+const LARGE_MESSAGE_BYTES = 1024 * 1024;
 
 export interface ClientRequest {
   id: JsonRpcId;
@@ -266,17 +269,14 @@ export class Relay implements RelayContext {
       this.#log.warn("dropped a line from the upstream that is not valid UTF-8");
       return;
     }
-    const text = line.toString("utf8");
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      this.#log.warn(`dropped a line from the upstream that is not JSON: ${preview(text)}`);
+    const value = parseUpstreamLine(line);
+    if (value === undefined) {
+      this.#log.warn(`dropped a line from the upstream that is not JSON: ${preview(line.toString("utf8", 0, 200))}`);
       return;
     }
     const message = classifyMessage(value);
     if (message.kind === "invalid") {
-      this.#log.warn(`dropped an invalid message from the upstream (${message.reason}): ${preview(text)}`);
+      this.#log.warn(`dropped an invalid message from the upstream (${message.reason}): ${preview(line.toString("utf8", 0, 200))}`);
     } else if (message.kind !== "response") {
       this.#toClient.write(line);
     } else if (!this.#ownUpstream.settle(message)) {
@@ -319,5 +319,18 @@ export class Relay implements RelayContext {
     } else if (this.#ownUpstream.owns(id)) {
       this.#ownUpstream.settle({ kind: "response", id, error: { code: MESSAGE_TOO_LARGE, message: reason } });
     }
+  }
+}
+
+/** The parsed message, or a lazily parsed stand-in for a large one; undefined if it is not JSON. */
+function parseUpstreamLine(line: Buffer): unknown {
+  if (line.length >= LARGE_MESSAGE_BYTES) {
+    const envelope = scanEnvelope(line);
+    return envelope && envelopeObject(line, envelope);
+  }
+  try {
+    return JSON.parse(line.toString("utf8"));
+  } catch {
+    return undefined;
   }
 }

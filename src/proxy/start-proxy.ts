@@ -5,7 +5,7 @@ import { listLimits } from "../policy/compile-limits.js";
 import { formatChange, visibleSetChanged } from "../policy/describe-change.js";
 import { formatProblems } from "../policy/load-policy.js";
 import type { CompiledPolicy } from "../policy/types.js";
-import { PolicyWatcher } from "../policy/watch-policy.js";
+import type { PolicyWatcher } from "../policy/watch-policy.js";
 import { describeExit, exitCodeOf, spawnUpstream } from "../upstream/spawn-upstream.js";
 import { killAfterGrace, stopUpstream } from "../upstream/stop-upstream.js";
 import { Gate } from "./gate.js";
@@ -60,7 +60,11 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   };
   for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
   relay.start();
-  const watcher = watchPolicy(options, gate, relay);
+  // Work that the first answer does not need runs while the upstream starts up.
+  // The store is probed with a real write now (not at the first limited call), so
+  // a broken one is reported at start-up.
+  if (listLimits(options.policy).length > 0) options.limiter.open();
+  const watcher = options.watch ? await watchPolicy(options.watch, options, gate, relay) : undefined;
 
   const exit = await upstream.exited;
   // Grandchildren of a launcher may outlive it; they belong to the dead server.
@@ -80,10 +84,11 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   return exitCodeOf(exit);
 }
 
-function watchPolicy(options: ProxyOptions, gate: Gate, relay: Relay): PolicyWatcher | undefined {
-  if (!options.watch) return undefined;
-  const { file, loadedText } = options.watch;
+async function watchPolicy(watch: { file: string; loadedText: string }, options: ProxyOptions, gate: Gate, relay: Relay): Promise<PolicyWatcher> {
+  const { file, loadedText } = watch;
   const { log, limiter } = options;
+  // chokidar is loaded after the upstream has been started.
+  const { PolicyWatcher } = await import("../policy/watch-policy.js");
   const watcher = new PolicyWatcher(
     file,
     loadedText,

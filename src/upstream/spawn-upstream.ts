@@ -1,11 +1,13 @@
-import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawn as spawnPosix, spawnSync, type ChildProcessByStdio } from "node:child_process";
+import { createRequire } from "node:module";
 import { constants } from "node:os";
-import spawn from "cross-spawn";
+import type { Readable, Writable } from "node:stream";
 
-// Starts the upstream server. cross-spawn resolves npx/uvx .cmd shims on
-// Windows, where Node refuses to run them without a shell. On POSIX the child
-// leads its own process group so that signals reach the grandchildren that
-// launchers such as npx and uvx leave behind.
+// Starts the upstream server. On Windows, cross-spawn resolves npx/uvx .cmd
+// shims, which Node refuses to run without a shell; elsewhere it adds nothing
+// but start-up time, so it is loaded only there. On POSIX the child leads its
+// own process group so that signals reach the grandchildren that launchers
+// such as npx and uvx leave behind.
 
 export interface UpstreamExit {
   code: number | null;
@@ -14,8 +16,10 @@ export interface UpstreamExit {
   error?: Error;
 }
 
+export type UpstreamChild = ChildProcessByStdio<Writable, Readable, null>;
+
 export interface Upstream {
-  child: ChildProcessWithoutNullStreams;
+  child: UpstreamChild;
   exited: Promise<UpstreamExit>;
   hasExited(): boolean;
   /** Signals the whole process tree; never throws. */
@@ -23,13 +27,14 @@ export interface Upstream {
 }
 
 const ownGroup = process.platform !== "win32";
+const spawn: typeof spawnPosix = ownGroup ? spawnPosix : (createRequire(import.meta.url)("cross-spawn") as typeof spawnPosix);
 
 export function spawnUpstream(command: string, args: string[]): Upstream {
   const child = spawn(command, args, {
     stdio: ["pipe", "pipe", "inherit"],
     detached: ownGroup,
     windowsHide: true,
-  }) as ChildProcessWithoutNullStreams;
+  }) as UpstreamChild;
   // Writes to a dead child fail with EPIPE; the exit handler reports the death.
   child.stdin.on("error", () => {});
   let done = false;
@@ -52,11 +57,11 @@ export function spawnUpstream(command: string, args: string[]): Upstream {
   };
 }
 
-function signalTree(child: ChildProcessWithoutNullStreams, signal: NodeJS.Signals): void {
+function signalTree(child: UpstreamChild, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   try {
     if (ownGroup) process.kill(-child.pid, signal);
-    else if (signal === "SIGKILL") spawn.sync("taskkill", ["/pid", String(child.pid), "/T", "/F"], { stdio: "ignore" });
+    else if (signal === "SIGKILL") spawnSync("taskkill", ["/pid", String(child.pid), "/T", "/F"], { stdio: "ignore" });
     else child.kill(signal);
   } catch {
     try {

@@ -80,16 +80,20 @@ describe("hot reload", { concurrency: true }, () => {
   });
 
   it("picks up a ConfigMap-style swap of the ..data symlink", async () => {
+    // The layout kubelet writes: timestamped directories, a ..data link, and the file linked through it.
     const dir = freshDir();
-    mkdirSync(join(dir, "v1"));
-    writeFileSync(join(dir, "v1", "policy.json"), text(allowAll));
-    symlinkSync("v1", join(dir, "..data"));
+    const first = "..2026_11_22_06_00_00.000000001";
+    const second = "..2026_11_22_06_05_00.000000002";
+    mkdirSync(join(dir, first));
+    writeFileSync(join(dir, first, "policy.json"), text(allowAll));
+    symlinkSync(first, join(dir, "..data"));
     symlinkSync("..data/policy.json", join(dir, "policy.json"));
     const wrapper = await startWatching(join(dir, "policy.json"));
-    mkdirSync(join(dir, "v2"));
-    writeFileSync(join(dir, "v2", "policy.json"), text(denyEcho));
-    symlinkSync("v2", join(dir, "..data_tmp"));
+    mkdirSync(join(dir, second));
+    writeFileSync(join(dir, second, "policy.json"), text(denyEcho));
+    symlinkSync(second, join(dir, "..data_tmp"));
     renameSync(join(dir, "..data_tmp"), join(dir, "..data"));
+    rmSync(join(dir, first), { recursive: true });
     await assertTightened(wrapper);
   });
 
