@@ -25,6 +25,9 @@ export type Classified = Message | { kind: "invalid"; reason: string; id: JsonRp
 
 const ENVELOPE_KEYS = ["jsonrpc", "id", "method", "params", "result", "error"];
 
+/** Marks a large message whose result is parsed on first read (see scan-envelope). */
+export const PARSED_ON_DEMAND = Symbol("parsed on demand");
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -61,7 +64,8 @@ export function classifyMessage(value: unknown): Classified {
   const hasError = isRecord(value.error);
   if (hasResult === hasError) return { kind: "invalid", reason: "a response carries exactly one of result or error", id };
   if (!hasResult) return { kind: "response", id, error: value.error as ResponseMessage["error"] };
-  // Read on demand: for a large message the result is parsed only if someone needs it.
+  if (!(PARSED_ON_DEMAND in value)) return { kind: "response", id, result: value.result };
+  // A large message: its result is parsed only if someone reads it.
   const response = { kind: "response", id } as ResponseMessage;
   Object.defineProperty(response, "result", { enumerable: true, get: () => value.result });
   return response;

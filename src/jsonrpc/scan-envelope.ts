@@ -8,6 +8,8 @@
 // and array is closed; it does not check nested numbers and literals: those
 // bytes are forwarded, not interpreted.
 
+import { PARSED_ON_DEMAND } from "./message.js";
+
 export interface Envelope {
   /** Byte ranges of each top-level member's value. */
   members: Map<string, [number, number]>;
@@ -117,7 +119,8 @@ export function scanEnvelope(buf: Buffer): Envelope | undefined {
  * work unchanged.
  */
 export function envelopeObject(buf: Buffer, envelope: Envelope): Record<string, unknown> | undefined {
-  const object: Record<string, unknown> = {};
+  const object: Record<string | symbol, unknown> = {};
+  Object.defineProperty(object, PARSED_ON_DEMAND, { value: true });
   for (const [key, [start, end]] of envelope.members) {
     const parse = () => JSON.parse(buf.toString("utf8", start, end)) as unknown;
     if (key === "result" || key === "params") {

@@ -18,6 +18,8 @@ export class SqliteCounterStore implements CounterStore {
   readonly #db: BetterSqlite3.Database;
   readonly #statements;
   readonly #admit: (limits: BucketLimit[], now: number) => AdmitResult;
+  /** Buckets this process has created or resized, with the size it gave them. */
+  readonly #sized = new Map<string, string>();
 
   /** Opens (creating if needed) and proves the file writable; throws on any fault. */
   constructor(file: string) {
@@ -75,11 +77,19 @@ export class SqliteCounterStore implements CounterStore {
   /** Brings a bucket to `now` and the policy's current size; returns how many calls it holds. */
   #touch(limit: BucketLimit, now: number): number {
     const s = this.#statements;
-    s.ensure.run(limit);
-    s.resize.run(limit);
+    const size = `${limit.windowMs}/${limit.max}`;
+    if (this.#sized.get(limit.bucket) !== size) {
+      s.ensure.run(limit);
+      s.resize.run(limit);
+      this.#sized.set(limit.bucket, size);
+    }
     const pruned = s.prune.run(limit.bucket, now - limit.windowMs).changes;
     if (pruned > 0) s.adjust.run(-pruned, limit.bucket);
-    return s.used.get(limit.bucket) as number;
+    const used = s.used.get(limit.bucket) as number | undefined;
+    if (used !== undefined) return used;
+    // Another process reset the counter since this one last sized it.
+    this.#sized.delete(limit.bucket);
+    return this.#touch(limit, now);
   }
 
   #retryAfter(limit: BucketLimit, used: number, now: number): number {
