@@ -1,8 +1,9 @@
 import { resolve } from "node:path";
-import { Command, CommanderError, Option } from "commander";
+import { Command, Option } from "commander";
 import { describeStoreError } from "../limits/limiter.js";
 import { SqliteCounterStore } from "../limits/sqlite-store.js";
 import type { CounterRow } from "../limits/store.js";
+import { parseCommand } from "./parse-command.js";
 import { defaultStatePath } from "./state-path.js";
 
 // `policy-wrap counters`: what the rate-limit counters hold right now.
@@ -22,14 +23,9 @@ export async function countersCommand(argv: string[]): Promise<number> {
     .addOption(new Option("--grant <name>", "only this grant"))
     .addOption(new Option("--policy <file>", "only the grant of this policy file (its absolute path)"))
     .option("--json", "print JSON for scripts")
-    .option("--reset <counter>", "clear one counter (in the chosen grant, or in all)")
-    .exitOverride();
-  try {
-    command.parse(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    throw error;
-  }
+    .option("--reset <counter>", "clear one counter (in the chosen grant, or in all)");
+  const early = parseCommand(command, argv);
+  if (early !== undefined) return early;
   const options = command.opts<CountersOptions>();
   const state = options.state ? resolve(options.state) : defaultStatePath();
   const grant = options.grant ?? (options.policy ? resolve(options.policy) : undefined);

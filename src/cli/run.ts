@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { Limiter } from "../limits/limiter.js";
 import { createLogger, LOG_LEVELS, type LogLevel } from "../log.js";
 import { formatProblems, loadPolicy } from "../policy/load-policy.js";
 import { startProxy } from "../proxy/start-proxy.js";
+import { parseCommand } from "./parse-command.js";
 import { defaultStatePath } from "./state-path.js";
 
 // `policy-wrap [run] --policy <file> [options] [--] <command> [args...]`.
@@ -32,7 +33,6 @@ export function runCommandDefinition(): Command {
     .addOption(new Option("--max-message-bytes <n>", "largest message relayed").argParser(positiveInteger).default(DEFAULT_MAX_MESSAGE_BYTES))
     .argument("<command...>", "the MCP server to run, with its arguments")
     .passThroughOptions()
-    .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 }
 
@@ -48,12 +48,8 @@ interface RunOptions {
 
 export async function runCommand(argv: string[]): Promise<number> {
   const command = runCommandDefinition();
-  try {
-    command.parse(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    throw error;
-  }
+  const early = parseCommand(command, argv);
+  if (early !== undefined) return early;
   const options = command.opts<RunOptions>();
   const [program, ...args] = command.args;
   if (!options.policy) {

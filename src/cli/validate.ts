@@ -1,18 +1,15 @@
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
 import { listLimits } from "../policy/compile-limits.js";
 import { formatProblems, loadPolicy } from "../policy/load-policy.js";
 import type { CompiledPolicy } from "../policy/types.js";
+import { parseCommand } from "./parse-command.js";
 
 // `policy-wrap validate <file>`: the same load the wrapper does, reported for a human.
 
 export async function validateCommand(argv: string[]): Promise<number> {
-  const command = new Command("policy-wrap validate").argument("<file>", "policy file").exitOverride().description("Check a policy file.");
-  try {
-    command.parse(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    throw error;
-  }
+  const command = new Command("policy-wrap validate").argument("<file>", "policy file").description("Check a policy file.");
+  const early = parseCommand(command, argv);
+  if (early !== undefined) return early;
   const file = command.args[0] as string;
   const loaded = await loadPolicy(file);
   if (!loaded.ok) {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { after } from "node:test";
 import { BIN, fixtureCommand } from "./paths.js";
 
 // Runs the real policy-wrap binary as a child process and speaks raw
@@ -145,4 +146,15 @@ export class WrapperProcess {
 
 export function startWrapper(options: StartOptions): WrapperProcess {
   return new WrapperProcess(options);
+}
+
+/** A starter whose wrappers are all stopped when the test file ends. */
+export function wrapperStarter(): (options: StartOptions) => WrapperProcess {
+  const running: WrapperProcess[] = [];
+  after(async () => Promise.all(running.map((w) => w.stop())));
+  return (options) => {
+    const wrapper = startWrapper(options);
+    running.push(wrapper);
+    return wrapper;
+  };
 }

@@ -5,15 +5,16 @@ import { join } from "node:path";
 import { after, describe, it, type TestContext } from "node:test";
 import { fixtureCommand } from "../helpers/paths.js";
 import { isAlive } from "../helpers/processes.js";
+import { wrapperStarter } from "../helpers/wrapper-process.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { LAUNCHER, wrappers } from "./helpers.js";
+import { LAUNCHER } from "./helpers.js";
 
 // Items 7-13 of the hostile-input issue: a failing upstream, a leaving client,
 // signals, a broken counter store, and a policy file that goes bad.
 
 const dir = tempDir();
 const allowAll = writePolicy(dir, { version: "1", default: "allow" }, "allow.json");
-const start = wrappers();
+const start = wrapperStarter();
 
 async function upstreamPid(wrapper: ReturnType<typeof start>): Promise<number> {
   return Number((await wrapper.callTool("pid")).result.content[0].text);

@@ -1,21 +1,9 @@
 import { join } from "node:path";
-import { after } from "node:test";
 import { ROOT } from "../helpers/paths.js";
-import { startWrapper, type StartOptions, type WrapperProcess } from "../helpers/wrapper-process.js";
+import type { WrapperProcess } from "../helpers/wrapper-process.js";
 
 export const RAW_UPSTREAM = [process.execPath, "--import", "tsx", join(ROOT, "test", "fixtures", "raw-upstream.ts")];
 export const LAUNCHER = [process.execPath, "--import", "tsx", join(ROOT, "test", "fixtures", "launcher.ts")];
-
-/** Wrappers started through this are stopped when the test file ends. */
-export function wrappers(): (options: StartOptions) => WrapperProcess {
-  const running: WrapperProcess[] = [];
-  after(async () => Promise.all(running.map((w) => w.stop())));
-  return (options) => {
-    const wrapper = startWrapper(options);
-    running.push(wrapper);
-    return wrapper;
-  };
-}
 
 /** Every tools/call the raw upstream received, as tool names. */
 export async function toolsCalledUpstream(wrapper: WrapperProcess): Promise<string[]> {

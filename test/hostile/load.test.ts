@@ -2,13 +2,12 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import type { Json } from "../helpers/wrapper-process.js";
-import { wrappers } from "./helpers.js";
+import { wrapperStarter, type Json } from "../helpers/wrapper-process.js";
 
 // Items 14-15 of the hostile-input issue: load, and both directions at once.
 
 const dir = tempDir();
-const start = wrappers();
+const start = wrapperStarter();
 
 describe("under load", () => {
   it("14. answers 10,000 pipelined calls exactly once each, with exact counters", async () => {

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { wrapperStarter } from "../helpers/wrapper-process.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { peakRss, RAW_UPSTREAM, toolsCalledUpstream, wrappers } from "./helpers.js";
+import { peakRss, RAW_UPSTREAM, toolsCalledUpstream } from "./helpers.js";
 
 // Items 1-6 of the hostile-input issue: what a malicious or broken client sends.
 
 const policy = writePolicy(tempDir(), { version: "1", default: "deny", hide: ["secret"], tools: { allowed: {}, seen: {}, "tool.*": {} } });
-const start = wrappers();
+const start = wrapperStarter();
 const raw = () => start({ policy, upstream: RAW_UPSTREAM });
 
 describe("hostile client input", { concurrency: true }, () => {

@@ -1,20 +1,18 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { startWrapper, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
 
 // Real wrapper processes sharing one real SQLite file.
 
 const dir = tempDir();
-const running: WrapperProcess[] = [];
-after(async () => Promise.all(running.map((w) => w.stop())));
+const launch = wrapperStarter();
 let n = 0;
 
 function start(policy: string, state: string, extraArgs: string[] = []): WrapperProcess {
-  const wrapper = startWrapper({ policy, extraArgs: ["--state", state, ...extraArgs] });
-  running.push(wrapper);
+  const wrapper = launch({ policy, extraArgs: ["--state", state, ...extraArgs] });
   return wrapper;
 }
 

@@ -1,16 +1,15 @@
 import assert from "node:assert/strict";
 import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { tempDir } from "../helpers/temp-files.js";
-import { startWrapper, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
 
 // Real files, real edits, a real wrapper process: each way of saving a policy
 // must reach the running wrapper, and no bad edit may weaken it.
 
 const root = tempDir();
-const running: WrapperProcess[] = [];
-after(async () => Promise.all(running.map((w) => w.stop())));
+const launch = wrapperStarter();
 let n = 0;
 
 const allowAll = { version: "1", default: "allow" };
@@ -20,8 +19,7 @@ const RELOADED = /policy reloaded/g;
 const REJECTED = /policy reload rejected/g;
 
 async function startWatching(file: string, options: { list?: boolean } = {}): Promise<WrapperProcess> {
-  const wrapper = startWrapper({ policy: file, extraArgs: ["--state", join(root, `state-${n++}.db`)] });
-  running.push(wrapper);
+  const wrapper = launch({ policy: file, extraArgs: ["--state", join(root, `state-${n++}.db`)] });
   await wrapper.waitForStderr(/watching .* for changes/g);
   await wrapper.initialize();
   if (options.list !== false) await wrapper.request("tools/list");

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { ROOT } from "../helpers/paths.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { startWrapper, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
 
 // Approval through elicitation, with the test as the client's user and a raw
 // upstream that reports every message it received.
@@ -17,13 +17,11 @@ const policy = writePolicy(dir, {
   },
 });
 const rawUpstream = [process.execPath, "--import", "tsx", join(ROOT, "test", "fixtures", "raw-upstream.ts")];
-const running: WrapperProcess[] = [];
-after(async () => Promise.all(running.map((w) => w.stop())));
+const launch = wrapperStarter();
 let n = 0;
 
 async function start(capabilities: Json = { elicitation: {} }, extraArgs: string[] = []): Promise<WrapperProcess> {
-  const wrapper = startWrapper({ policy, upstream: rawUpstream, extraArgs: ["--state", join(dir, `s${n++}.db`), ...extraArgs] });
-  running.push(wrapper);
+  const wrapper = launch({ policy, upstream: rawUpstream, extraArgs: ["--state", join(dir, `s${n++}.db`), ...extraArgs] });
   await wrapper.initialize(capabilities);
   return wrapper;
 }

@@ -1,17 +1,12 @@
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { fixtureCommand, ROOT } from "../helpers/paths.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { startWrapper, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { wrapperStarter, type StartOptions, type WrapperProcess } from "../helpers/wrapper-process.js";
 
 const policy = writePolicy(tempDir(), { version: "1", default: "allow", hide: ["hang"] });
-const running: WrapperProcess[] = [];
-after(async () => Promise.all(running.map((w) => w.stop())));
-const start = (options: Partial<Parameters<typeof startWrapper>[0]> = {}) => {
-  const wrapper = startWrapper({ policy, ...options });
-  running.push(wrapper);
-  return wrapper;
-};
+const launch = wrapperStarter();
+const start = (options: Partial<StartOptions> = {}) => launch({ policy, ...options });
 const rawUpstream = [process.execPath, "--import", "tsx", `${ROOT}/test/fixtures/raw-upstream.ts`];
 
 describe("bad input from the client", { concurrency: true }, () => {

@@ -1,16 +1,14 @@
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { startWrapper, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
 
 const dir = tempDir();
-const running: WrapperProcess[] = [];
-after(async () => Promise.all(running.map((w) => w.stop())));
+const launch = wrapperStarter();
+let n = 0;
 
 function start(policy: Json, env: NodeJS.ProcessEnv = {}): WrapperProcess {
-  const wrapper = startWrapper({ policy: writePolicy(dir, policy, `p${running.length}.json`), env });
-  running.push(wrapper);
-  return wrapper;
+  return launch({ policy: writePolicy(dir, policy, `p${n++}.json`), env });
 }
 
 const denial = (answer: Json) => answer.result?._meta?.["policy-wrap/decision"];

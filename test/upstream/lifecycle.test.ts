@@ -1,20 +1,15 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { isAlive } from "../helpers/processes.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { startWrapper, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { wrapperStarter, type StartOptions, type WrapperProcess } from "../helpers/wrapper-process.js";
 
 const dir = tempDir();
 const policy = writePolicy(dir, { version: "1", default: "allow" });
-const running: WrapperProcess[] = [];
-after(async () => Promise.all(running.map((w) => w.stop())));
-const start = (options: Partial<Parameters<typeof startWrapper>[0]> = {}) => {
-  const wrapper = startWrapper({ policy, ...options });
-  running.push(wrapper);
-  return wrapper;
-};
+const launch = wrapperStarter();
+const start = (options: Partial<StartOptions> = {}) => launch({ policy, ...options });
 
 async function upstreamPid(wrapper: WrapperProcess): Promise<number> {
   return Number((await wrapper.callTool("pid")).result.content[0].text);
