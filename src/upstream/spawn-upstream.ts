@@ -61,8 +61,8 @@ function signalTree(child: UpstreamChild, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   try {
     if (ownGroup) process.kill(-child.pid, signal);
-    else if (signal === "SIGKILL") spawnSync("taskkill", ["/pid", String(child.pid), "/T", "/F"], { stdio: "ignore" });
-    else child.kill(signal);
+    // Windows has no process groups and a .cmd shim sits between us and the server: end the tree.
+    else spawnSync("taskkill", ["/pid", String(child.pid), "/T", ...(signal === "SIGKILL" ? ["/F"] : [])], { stdio: "ignore" });
   } catch {
     try {
       child.kill(signal);
