@@ -12,6 +12,8 @@ export interface OversizeLine {
 export interface LineHandlers {
   line(line: Buffer): void;
   oversize(info: OversizeLine): void;
+  /** When given, lines of at least `minBytes` are handed over as their chunks, never joined. */
+  largeLine?: { minBytes: number; handle(parts: Buffer[]): void };
 }
 
 const EDGE_BYTES = 256;
@@ -77,6 +79,13 @@ export class LineSplitter {
       return;
     }
     if (length === 0) return;
+    const large = this.#handlers.largeLine;
+    if (large && length >= large.minBytes) {
+      const last = parts[parts.length - 1] as Buffer;
+      if (last[last.length - 1] === 0x0d) parts[parts.length - 1] = last.subarray(0, last.length - 1);
+      large.handle(parts);
+      return;
+    }
     let line = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, length);
     if (line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
     if (line.length === 0) return;

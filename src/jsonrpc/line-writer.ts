@@ -38,7 +38,8 @@ export class LineWriter {
     return this.#closed || this.#stream.destroyed || this.#stream.writableEnded;
   }
 
-  write(payload: string | Buffer): void {
+  /** One message: text, bytes, or the chunks a large message arrived in. */
+  write(payload: string | Buffer | readonly Buffer[]): void {
     if (this.closed) return;
     if (!this.#corked) {
       this.#corked = true;
@@ -48,10 +49,10 @@ export class LineWriter {
     let ok: boolean;
     if (typeof payload === "string") {
       ok = this.#stream.write(`${payload}\n`);
-    } else if (payload.length < COPY_BELOW_BYTES) {
+    } else if (Buffer.isBuffer(payload) && payload.length < COPY_BELOW_BYTES) {
       ok = this.#stream.write(Buffer.concat([payload, NEWLINE], payload.length + 1));
     } else {
-      this.#stream.write(payload);
+      for (const part of Buffer.isBuffer(payload) ? [payload] : payload) this.#stream.write(part);
       ok = this.#stream.write(NEWLINE);
     }
     if (!ok && this.#source && !this.#waiting) {

@@ -1,4 +1,5 @@
-// Reads the envelope of a large message straight from its bytes. Decoding a
+// Reads the envelope of a large message straight from its bytes, in the
+// chunks it arrived in. Decoding a
 // 64 MB result to a string and parsing it costs about as much time and memory
 // as relaying it; the relay only needs the id, and whether the message is a
 // request, a notification, a result or an error. Strings are skipped with
@@ -8,6 +9,7 @@
 // and array is closed; it does not check nested numbers and literals: those
 // bytes are forwarded, not interpreted.
 
+import type { ByteParts } from "./byte-parts.js";
 import { PARSED_ON_DEMAND } from "./message.js";
 
 export interface Envelope {
@@ -25,31 +27,31 @@ function isSpace(c: number | undefined): boolean {
 }
 
 /** Index just past the string that starts at `start` (its opening quote). */
-function skipString(buf: Buffer, start: number): number {
+function skipString(buf: ByteParts, start: number): number {
   let end = buf.indexOf(QUOTE, start + 1);
   for (;;) {
     if (end === -1) throw new EnvelopeError("unterminated string");
     let backslashes = 0;
-    for (let k = end - 1; buf[k] === BACKSLASH; k--) backslashes++;
+    for (let k = end - 1; buf.at(k) === BACKSLASH; k--) backslashes++;
     if (backslashes % 2 === 0) return end + 1;
     end = buf.indexOf(QUOTE, end + 1);
   }
 }
 
 /** Index just past the value that starts at `start`. */
-function skipValue(buf: Buffer, start: number): number {
-  const first = buf[start];
+function skipValue(buf: ByteParts, start: number): number {
+  const first = buf.at(start);
   if (first === QUOTE) return skipString(buf, start);
   if (first !== 0x7b && first !== 0x5b) {
     let i = start;
-    while (i < buf.length && !isSpace(buf[i]) && buf[i] !== 0x2c && buf[i] !== 0x7d && buf[i] !== 0x5d) i++;
+    for (let c = buf.at(i); c !== undefined && !isSpace(c) && c !== 0x2c && c !== 0x7d && c !== 0x5d; c = buf.at(i)) i++;
     if (i === start) throw new EnvelopeError("missing value");
     return i;
   }
   const closers: number[] = [];
   let i = start;
   while (i < buf.length) {
-    const c = buf[i] as number;
+    const c = buf.at(i) as number;
     if (c === QUOTE) {
       i = skipString(buf, i);
       continue;
@@ -65,27 +67,27 @@ function skipValue(buf: Buffer, start: number): number {
   throw new EnvelopeError("unterminated object or array");
 }
 
-export function scanEnvelope(buf: Buffer): Envelope | undefined {
+export function scanEnvelope(buf: ByteParts): Envelope | undefined {
   try {
     const members = new Map<string, [number, number]>();
     let i = 0;
     const skipSpace = () => {
-      while (isSpace(buf[i])) i++;
+      while (isSpace(buf.at(i))) i++;
     };
     skipSpace();
-    if (buf[i] !== 0x7b) return undefined;
+    if (buf.at(i) !== 0x7b) return undefined;
     i++;
     skipSpace();
-    if (buf[i] === 0x7d) i++;
+    if (buf.at(i) === 0x7d) i++;
     else {
       for (;;) {
         skipSpace();
-        if (buf[i] !== QUOTE) return undefined;
+        if (buf.at(i) !== QUOTE) return undefined;
         const keyEnd = skipString(buf, i);
-        const key = JSON.parse(buf.toString("utf8", i, keyEnd)) as string;
+        const key = JSON.parse(buf.text(i, keyEnd)) as string;
         i = keyEnd;
         skipSpace();
-        if (buf[i] !== 0x3a) return undefined;
+        if (buf.at(i) !== 0x3a) return undefined;
         i++;
         skipSpace();
         const valueStart = i;
@@ -94,11 +96,11 @@ export function scanEnvelope(buf: Buffer): Envelope | undefined {
         if (members.has(key)) return undefined;
         members.set(key, [valueStart, i]);
         skipSpace();
-        if (buf[i] === 0x2c) {
+        if (buf.at(i) === 0x2c) {
           i++;
           continue;
         }
-        if (buf[i] === 0x7d) {
+        if (buf.at(i) === 0x7d) {
           i++;
           break;
         }
@@ -118,11 +120,11 @@ export function scanEnvelope(buf: Buffer): Envelope | undefined {
  * and the rest on first access, so that classifyMessage and the response hooks
  * work unchanged.
  */
-export function envelopeObject(buf: Buffer, envelope: Envelope): Record<string, unknown> | undefined {
+export function envelopeObject(buf: ByteParts, envelope: Envelope): Record<string, unknown> | undefined {
   const object: Record<string | symbol, unknown> = {};
   Object.defineProperty(object, PARSED_ON_DEMAND, { value: true });
   for (const [key, [start, end]] of envelope.members) {
-    const parse = () => JSON.parse(buf.toString("utf8", start, end)) as unknown;
+    const parse = () => JSON.parse(buf.text(start, end)) as unknown;
     if (key === "result" || key === "params") {
       let cached: { value: unknown } | undefined;
       Object.defineProperty(object, key, { enumerable: true, get: () => (cached ??= { value: parse() }).value });

@@ -4,6 +4,7 @@ import { scanJson } from "../json/scan-json.js";
 import { LineSplitter, type OversizeLine } from "../jsonrpc/line-splitter.js";
 import { LineWriter } from "../jsonrpc/line-writer.js";
 import { classifyMessage, isRecord, type JsonRpcId, type ResponseMessage } from "../jsonrpc/message.js";
+import { ByteParts, isUtf8Parts } from "../jsonrpc/byte-parts.js";
 import { envelopeObject, scanEnvelope } from "../jsonrpc/scan-envelope.js";
 import { sniffId } from "../jsonrpc/sniff-id.js";
 import {
@@ -27,7 +28,7 @@ import { PendingRequests, type ResponseHook } from "./pending-requests.js";
 
 /** Deeper client messages are refused: JSON.stringify and ajv overflow the stack on them. */
 const MAX_CLIENT_DEPTH = 1000;
-/** From this size on, the upstream's messages are read by their envelope only. */
+/** From this size on, the upstream's messages stay in their chunks and are read by their envelope only. */
 const LARGE_MESSAGE_BYTES = 1024 * 1024;
 
 export interface ClientRequest {
@@ -99,6 +100,7 @@ export class Relay implements RelayContext {
     const fromUpstream = new LineSplitter(max, {
       line: (line) => this.#onUpstreamLine(line),
       oversize: (info) => this.#onUpstreamOversize(info),
+      largeLine: { minBytes: LARGE_MESSAGE_BYTES, handle: (parts) => this.#onUpstreamLargeLine(new ByteParts(parts)) },
     });
     clientInput.on("data", (chunk: Buffer) => fromClient.push(chunk));
     clientInput.once("end", () => {
@@ -269,22 +271,43 @@ export class Relay implements RelayContext {
       this.#log.warn("dropped a line from the upstream that is not valid UTF-8");
       return;
     }
-    const value = parseUpstreamLine(line);
-    if (value === undefined) {
+    let value: unknown;
+    try {
+      value = JSON.parse(line.toString("utf8"));
+    } catch {
       this.#log.warn(`dropped a line from the upstream that is not JSON: ${preview(line.toString("utf8", 0, 200))}`);
       return;
     }
+    this.#routeUpstream(value, line, () => line.toString("utf8", 0, 200));
+  }
+
+  #onUpstreamLargeLine(bytes: ByteParts): void {
+    if (!isUtf8Parts(bytes.parts)) {
+      this.#log.warn(`dropped a message of ${bytes.length} bytes from the upstream that is not valid UTF-8`);
+      return;
+    }
+    const envelope = scanEnvelope(bytes);
+    const value = envelope && envelopeObject(bytes, envelope);
+    if (value === undefined) {
+      this.#log.warn(`dropped a message of ${bytes.length} bytes from the upstream that is not a JSON object: ${preview(bytes.text(0, 200))}`);
+      return;
+    }
+    this.#routeUpstream(value, bytes.parts, () => bytes.text(0, 200));
+  }
+
+  /** `payload` is what goes to the client if the message passes unchanged. */
+  #routeUpstream(value: unknown, payload: Buffer | Buffer[], head: () => string): void {
     const message = classifyMessage(value);
     if (message.kind === "invalid") {
-      this.#log.warn(`dropped an invalid message from the upstream (${message.reason}): ${preview(line.toString("utf8", 0, 200))}`);
+      this.#log.warn(`dropped an invalid message from the upstream (${message.reason}): ${preview(head())}`);
     } else if (message.kind !== "response") {
-      this.#toClient.write(line);
+      this.#toClient.write(payload);
     } else if (!this.#ownUpstream.settle(message)) {
-      this.#deliver(message, line);
+      this.#deliver(message, payload);
     }
   }
 
-  #deliver(response: ResponseMessage, line: Buffer): void {
+  #deliver(response: ResponseMessage, line: Buffer | Buffer[]): void {
     const entry = this.#pending.get(response.id);
     // An answer to a request the upstream never received would bypass the gate.
     if (!entry?.forwarded) {
@@ -319,18 +342,5 @@ export class Relay implements RelayContext {
     } else if (this.#ownUpstream.owns(id)) {
       this.#ownUpstream.settle({ kind: "response", id, error: { code: MESSAGE_TOO_LARGE, message: reason } });
     }
-  }
-}
-
-/** The parsed message, or a lazily parsed stand-in for a large one; undefined if it is not JSON. */
-function parseUpstreamLine(line: Buffer): unknown {
-  if (line.length >= LARGE_MESSAGE_BYTES) {
-    const envelope = scanEnvelope(line);
-    return envelope && envelopeObject(line, envelope);
-  }
-  try {
-    return JSON.parse(line.toString("utf8"));
-  } catch {
-    return undefined;
   }
 }
