@@ -69,24 +69,39 @@ function mapSetups(f: (setup: Setup) => number): Record<Setup, number> {
   return { direct: f("direct"), relay: f("relay"), "policy-wrap": f("policy-wrap") };
 }
 
-async function latency(clients: Record<Setup, RawClient>, toolFor: (setup: Setup) => string): Promise<Record<Setup, { p50: number; p99: number }>> {
-  const samples: Record<Setup, number[]> = { direct: [], relay: [], "policy-wrap": [] };
-  for (const setup of SETUPS) for (let i = 0; i < 200; i++) await clients[setup].request("tools/call", { name: toolFor(setup), arguments: {} });
+interface Latency {
+  p50: number;
+  p99: number;
+}
+
+/**
+ * Sequential call latency for each named tool choice, all measured in the same
+ * rounds: for the relay and direct set-ups every choice is the plain echo tool,
+ * for policy-wrap each choice names its own tool (plain, or rate-limited).
+ */
+async function latency(clients: Record<Setup, RawClient>, choices: ((setup: Setup) => string)[]): Promise<Record<Setup, Latency>[]> {
+  const samples = choices.map(() => ({ direct: [], relay: [], "policy-wrap": [] }) as Record<Setup, number[]>);
+  for (const setup of SETUPS) for (const choose of choices) for (let i = 0; i < 200; i++) await clients[setup].request("tools/call", { name: choose(setup), arguments: {} });
   for (let round = 0; round < ROUNDS; round++) {
     for (const setup of SETUPS) {
-      for (let i = 0; i < SEQUENTIAL / ROUNDS; i++) {
-        const start = process.hrtime.bigint();
-        await clients[setup].request("tools/call", { name: toolFor(setup), arguments: {} });
-        samples[setup].push(since(start) * 1000);
+      for (let c = 0; c < choices.length; c++) {
+        const tool = (choices[c] as (setup: Setup) => string)(setup);
+        for (let i = 0; i < SEQUENTIAL / ROUNDS; i++) {
+          const start = process.hrtime.bigint();
+          await clients[setup].request("tools/call", { name: tool, arguments: {} });
+          (samples[c] as Record<Setup, number[]>)[setup].push(since(start) * 1000);
+        }
       }
     }
   }
-  const result = {} as Record<Setup, { p50: number; p99: number }>;
-  for (const setup of SETUPS) {
-    const sorted = samples[setup].sort((a, b) => a - b);
-    result[setup] = { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
-  }
-  return result;
+  return samples.map((bySetup) => {
+    const result = {} as Record<Setup, Latency>;
+    for (const setup of SETUPS) {
+      const sorted = bySetup[setup].sort((a, b) => a - b);
+      result[setup] = { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+    }
+    return result;
+  });
 }
 
 async function pipelinedBatch(client: RawClient, calls: number, inFlight: number): Promise<number> {
@@ -177,8 +192,7 @@ init.values = await timeToInitialize();
 const clients = { direct: launch("direct"), relay: launch("relay"), "policy-wrap": launch("policy-wrap") } as Record<Setup, RawClient>;
 for (const setup of SETUPS) await initialize(clients[setup]);
 for (const setup of ["relay", "policy-wrap"] as const) idle.values[setup] = rssOf(clients[setup]).current;
-const plain = await latency(clients, () => "echo");
-const limited = await latency(clients, (setup) => (setup === "policy-wrap" ? "limited" : "echo"));
+const [plain, limited] = (await latency(clients, [() => "echo", (setup) => (setup === "policy-wrap" ? "limited" : "echo")])) as [Record<Setup, Latency>, Record<Setup, Latency>];
 for (const setup of SETUPS) {
   p50.values[setup] = plain[setup].p50;
   p99.values[setup] = plain[setup].p99;
