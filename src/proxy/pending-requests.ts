@@ -45,8 +45,4 @@ export class PendingRequests {
     this.#entries.clear();
     return all;
   }
-
-  get size(): number {
-    return this.#entries.size;
-  }
 }

@@ -111,10 +111,6 @@ export class Relay implements RelayContext {
     upstreamOutput.once("end", () => fromUpstream.end());
   }
 
-  get pendingCount(): number {
-    return this.#pending.size;
-  }
-
   /** The upstream is gone: every request still waiting gets its error now. */
   upstreamGone(reason: string): void {
     this.#upstreamGone = reason;
