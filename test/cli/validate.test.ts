@@ -44,6 +44,12 @@ describe("policy-wrap validate", { concurrency: true }, () => {
     assert.match(validate('{"version":"1",\n  "default": deny}').stdout, /^FILE:2:14: unexpected character\n$/);
   });
 
+  it("names an unknown operator where it stands", () => {
+    const result = validate('{"version":"1","default":"deny","tools":{"A":{"deny_if":[{"conditions":[{"path":"args.n","op":"greater","value":1}]}]}}}');
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /^FILE:1:95: must be one of "eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in", "exists", "regex", "contains"\n$/);
+  });
+
   it("refuses one counter with two sizes", () => {
     const result = validate(
       JSON.stringify({

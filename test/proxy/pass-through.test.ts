@@ -5,6 +5,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { BIN, EVERYTHING_SERVER } from "../helpers/paths.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
+import { wrapperStarter } from "../helpers/wrapper-process.js";
 
 // With an allow-all policy, a wrapped @modelcontextprotocol/server-everything
 // must behave like the bare one in both directions.
@@ -95,5 +96,22 @@ describe("pass-through against server-everything", { concurrency: false }, () =>
   it("passes logging/setLevel, ping and completion requests", async () => {
     assert.deepEqual(await wrapped.setLoggingLevel("error"), await bare.setLoggingLevel("error"));
     assert.deepEqual(await wrapped.ping(), {});
+  });
+});
+
+describe("cancellation against server-everything", () => {
+  const launch = wrapperStarter();
+
+  it("passes notifications/cancelled on: the cancelled call is never answered", async () => {
+    const wrapper = launch({ policy, upstream: [process.execPath, EVERYTHING_SERVER, "stdio"] });
+    await wrapper.initialize();
+    const operation = (id: string, duration: number) =>
+      wrapper.send({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "trigger-long-running-operation", arguments: { duration, steps: 1 } } });
+    operation("cancelled", 0.5);
+    wrapper.send({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: "cancelled", reason: "test" } });
+    // A longer call started after it: by its answer, the first would have been answered too.
+    operation("later", 1);
+    await wrapper.answerTo("later");
+    assert.ok(!wrapper.messages.some((m) => m.id === "cancelled"));
   });
 });
