@@ -15,6 +15,14 @@ export interface ApprovalQuestion {
 }
 
 const SHOWN_ARGUMENT_CHARS = 2000;
+/** Clients time requests out (the SDK after 60 s) unless progress resets the timer. */
+const PROGRESS_EVERY_MS = 15_000;
+
+function progressTokenOf(params: unknown): string | number | undefined {
+  const meta = isRecord(params) && isRecord(params._meta) ? params._meta : undefined;
+  const token = meta?.progressToken;
+  return typeof token === "string" || typeof token === "number" ? token : undefined;
+}
 
 /** Form mode is what the wrapper uses: `elicitation: {}` (2025-06-18) or `elicitation: { form: ... }`. */
 export function supportsFormElicitation(initializeParams: unknown): boolean {
@@ -41,11 +49,22 @@ export function askForApproval(relay: RelayContext, request: ClientRequest, ques
   });
   return new Promise<ApprovalOutcome>((resolve) => {
     const timer = setTimeout(() => {
+      finish({ approved: false, reason: `No one approved the call to "${tool}" within ${Math.round(timeoutMs / 1000)} s.` });
       pending.cancel("approval timed out");
-      resolve({ approved: false, reason: `No one approved the call to "${tool}" within ${Math.round(timeoutMs / 1000)} s.` });
     }, timeoutMs);
+    // While the user decides, tell a client that asked for progress that the call is alive.
+    const token = progressTokenOf(request.params);
+    let beats = 0;
+    const heartbeat =
+      token === undefined
+        ? undefined
+        : setInterval(
+            () => relay.notifyClient("notifications/progress", { progressToken: token, progress: ++beats, message: `Waiting for the user to approve ${tool}` }),
+            Math.min(PROGRESS_EVERY_MS, timeoutMs / 4),
+          );
     const finish = (outcome: ApprovalOutcome) => {
       clearTimeout(timer);
+      clearInterval(heartbeat);
       resolve(outcome);
     };
     relay.onCancel(request, () => {

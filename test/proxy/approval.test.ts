@@ -101,6 +101,17 @@ describe("approval", { concurrency: true }, () => {
     assert.ok(!seen.some((m) => m.id === ask.id));
   });
 
+  it("sends progress while waiting when the call asked for it", async () => {
+    const wrapper = await start({ elicitation: {} }, ["--approval-timeout", "2"]);
+    wrapper.send({ jsonrpc: "2.0", id: "g1", method: "tools/call", params: { name: "StartExport", arguments: {}, _meta: { progressToken: "tok" } } });
+    const ask = await nthElicitation(wrapper, 0);
+    const beat = await wrapper.waitFor((m) => m.method === "notifications/progress", "a progress notification");
+    assert.equal(beat.params.progressToken, "tok");
+    assert.match(beat.params.message, /Waiting for the user to approve StartExport/);
+    wrapper.send({ jsonrpc: "2.0", id: ask.id, result: { action: "decline" } });
+    assert.match(reason(await wrapper.answerTo("g1")), /declined/);
+  });
+
   it("denies with a way out when the client cannot elicit", async () => {
     const wrapper = await start({});
     callStartExport(wrapper, "n1");
