@@ -136,7 +136,9 @@ export class Gate {
   }
 
   #deny(request: ClientRequest, relay: RelayContext, denied: DeniedCall, details?: Record<string, unknown>): void {
-    this.#options.log.info(`denied ${denied.tool} (${denied.cause}, ${denied.rule}): ${denied.reason}`);
+    // A store fault is reported once by the limiter; repeating it per call would bury it.
+    const log = denied.cause === "limit_store" ? this.#options.log.debug : this.#options.log.info;
+    log(`denied ${denied.tool} (${denied.cause}, ${denied.rule}): ${denied.reason}`);
     relay.answer(request, denyResult(denied, details));
   }
 

@@ -101,6 +101,7 @@ describe("faults", { concurrency: true }, () => {
       for (let i = 0; i < 3; i++) assert.match((await wrapper.callTool("echo")).result.content[0].text, /cannot be checked/, label);
       assert.equal((await wrapper.callTool("slow", { ms: 1 })).result.content[0].text, "slow done", label);
       assert.equal(wrapper.stderr.match(/rate-limited calls are refused until this is fixed/g)?.length, 1, `${label}: ${wrapper.stderr}`);
+      assert.equal(wrapper.stderr.match(/counter store/g)?.length, 1, `${label}: the fault is named once in all of stderr`);
     }
   });
 
