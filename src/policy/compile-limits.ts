@@ -18,6 +18,7 @@ export function compileLimit(doc: LimitDocument, pointer: string): CompiledLimit
     max: doc.max,
     scope: doc.scope ?? "grant",
     pointer,
+    perTool: false,
   };
 }
 
@@ -25,6 +26,8 @@ export function compileLimit(doc: LimitDocument, pointer: string): CompiledLimit
 export function checkCounterAgreement(limits: CompiledLimit[], problems: PolicyProblem[]): void {
   const first = new Map<string, CompiledLimit>();
   for (const limit of limits) {
+    // Counted under each tool's own name: nothing to compare before a call names the tool.
+    if (limit.perTool) continue;
     const seen = first.get(limit.counter);
     if (!seen) {
       first.set(limit.counter, limit);
@@ -43,8 +46,14 @@ export function checkCounterAgreement(limits: CompiledLimit[], problems: PolicyP
   }
 }
 
-export function shorthandLimit(key: string, rate: { max: number; window: WindowSpec; scope?: Scope }, pointer: string): CompiledLimit {
-  return compileLimit({ counter: key, window: rate.window, max: rate.max, scope: rate.scope ?? "grant" }, pointer);
+/**
+ * `rate_limit: { max, window }`: one limit whose counter is named after the tool. On an
+ * exact rule that is the rule's key; on a glob rule each matching tool gets its own
+ * counter, named when the call names the tool (a shared budget is an explicit `limits`
+ * entry with one counter name).
+ */
+export function shorthandLimit(key: string, perTool: boolean, rate: { max: number; window: WindowSpec; scope?: Scope }, pointer: string): CompiledLimit {
+  return { ...compileLimit({ counter: key, window: rate.window, max: rate.max, scope: rate.scope ?? "grant" }, pointer), perTool };
 }
 
 /** Every limit the policy defines, all_tools first. */

@@ -70,7 +70,7 @@ export function compilePolicy(doc: PolicyDocument): CompileResult {
 
 function compileRule(key: string, doc: RuleDocument, pointer: string, ajv: () => Ajv2020, problems: PolicyProblem[]): CompiledRule {
   const limits = (doc.limits ?? []).map((limit, i) => compileLimit(limit, `${pointer}/limits/${i}`));
-  if (doc.rate_limit) limits.push(shorthandLimit(key, doc.rate_limit, `${pointer}/rate_limit`));
+  if (doc.rate_limit) limits.push(shorthandLimit(key, isGlob(key), doc.rate_limit, `${pointer}/rate_limit`));
   let validateArguments;
   if (doc.arguments !== undefined) {
     try {
@@ -85,6 +85,7 @@ function compileRule(key: string, doc: RuleDocument, pointer: string, ajv: () =>
     action: doc.action ?? "allow",
     reason: doc.reason,
     limits,
+    hasPerToolLimits: limits.some((limit) => limit.perTool),
     require: compileGroups(doc.require, `${pointer}/require`, problems),
     denyIf: compileGroups(doc.deny_if, `${pointer}/deny_if`, problems),
     validateArguments,

@@ -67,5 +67,6 @@ export function evaluate(policy: CompiledPolicy, call: ToolCall): Decision {
     const why = (rule.validateArguments.errors ?? []).map((e) => `arguments${e.instancePath.replace(/\//g, ".")} ${e.message ?? "is invalid"}`).join("; ");
     return { outcome: "deny", tool, rule: `${rule.pointer}/arguments`, cause: "arguments", reason: `Arguments for "${tool}" do not satisfy the policy: ${why}.` };
   }
-  return { outcome: "allow", tool, rule: rule.pointer, limits: [...rule.limits, ...policy.allToolsLimits], needsApproval: rule.action === "require_approval" };
+  const own = rule.hasPerToolLimits ? rule.limits.map((limit) => (limit.perTool ? { ...limit, counter: tool, perTool: false } : limit)) : rule.limits;
+  return { outcome: "allow", tool, rule: rule.pointer, limits: [...own, ...policy.allToolsLimits], needsApproval: rule.action === "require_approval" };
 }

@@ -49,6 +49,8 @@ export interface CompiledLimit {
   scope: Scope;
   /** JSON Pointer of the limit in the policy. */
   pointer: string;
+  /** A `rate_limit` shorthand on a glob rule: each matching tool counts under its own name. */
+  perTool: boolean;
 }
 
 export interface CompiledCondition {
@@ -71,6 +73,8 @@ export interface CompiledRule {
   action: Action;
   reason: string | undefined;
   limits: CompiledLimit[];
+  /** Whether any of the limits is counted per tool (decided at compile time, not per call). */
+  hasPerToolLimits: boolean;
   require: CompiledGroup[];
   denyIf: CompiledGroup[];
   validateArguments: ValidateFunction | undefined;

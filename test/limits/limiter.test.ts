@@ -12,7 +12,7 @@ import { tempDir } from "../helpers/temp-files.js";
 
 const dir = tempDir();
 let n = 0;
-const limit: CompiledLimit = { counter: "c", windowMs: 60_000, windowLabel: "minute", max: 2, scope: "grant", pointer: "/tools/x/limits/0" };
+const limit: CompiledLimit = { counter: "c", windowMs: 60_000, windowLabel: "minute", max: 2, scope: "grant", pointer: "/tools/x/limits/0", perTool: false };
 
 function limiterOn(statePath: string) {
   const logged: string[] = [];

@@ -48,16 +48,21 @@ describe("evaluate", () => {
     assert.equal(isVisible(policy, "InternalTool"), false);
   });
 
-  it("applies the rule's limits and all_tools limits, the shorthand named after the rule", () => {
-    const decision = evaluate(policy, { name: "RunJob", arguments: {} });
-    assert.ok(decision.outcome === "allow");
-    assert.deepEqual(
-      decision.limits.map((l) => [l.counter, l.windowMs, l.max, l.scope]),
-      [
-        ["*Job", 60_000, 10, "grant"],
-        ["everything", 3_600_000, 100, "grant"],
-      ],
-    );
+  it("applies the rule's limits and all_tools limits, the shorthand's counter named after the tool", () => {
+    const counters = (name: string) => {
+      const decision = evaluate(policy, { name, arguments: {} });
+      assert.ok(decision.outcome === "allow");
+      return decision.limits.map((l) => [l.counter, l.windowMs, l.max, l.scope]);
+    };
+    assert.deepEqual(counters("RunJob"), [
+      ["RunJob", 60_000, 10, "grant"],
+      ["everything", 3_600_000, 100, "grant"],
+    ]);
+    // Each tool a glob shorthand matches counts on its own.
+    assert.deepEqual(counters("StopJob")[0], ["StopJob", 60_000, 10, "grant"]);
+    const exact = compile({ version: "1", default: "deny", tools: { Export: { rate_limit: { max: 3, window: "hour" } } } });
+    const decision = evaluate(exact, { name: "Export", arguments: {} });
+    assert.deepEqual(decision.outcome === "allow" && decision.limits.map((l) => [l.counter, l.max]), [["Export", 3]]);
   });
 
   it("never case-folds: a variant of an allowed name falls to the default", () => {
