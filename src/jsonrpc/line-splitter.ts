@@ -16,7 +16,8 @@ export interface LineHandlers {
   largeLine?: { minBytes: number; handle(parts: Buffer[]): void };
 }
 
-const EDGE_BYTES = 256;
+/** How much of each end of a line is kept to recover its id (see sniff-id). */
+export const EDGE_BYTES = 256;
 
 export class LineSplitter {
   readonly #maxBytes: number;

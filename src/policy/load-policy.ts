@@ -8,22 +8,27 @@ import { parsePolicy, type LocatedProblem, type ParseResult } from "./parse-poli
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-export async function loadPolicy(file: string): Promise<ParseResult & { text?: string }> {
+/** The file's text, or why it cannot be had. */
+export async function readPolicyText(file: string): Promise<{ text: string } | { problems: LocatedProblem[] }> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : String(error);
-    return { ok: false, problems: [{ line: 1, column: 1, pointer: "", message: `cannot read the policy: ${why}` }] };
+    return { problems: [{ line: 1, column: 1, pointer: "", message: `cannot read the policy: ${why}` }] };
   }
-  let text: string;
   try {
-    text = decoder.decode(bytes);
+    return { text: decoder.decode(bytes) };
   } catch {
-    return { ok: false, problems: [{ line: 1, column: 1, pointer: "", message: "the policy is not valid UTF-8" }] };
+    return { problems: [{ line: 1, column: 1, pointer: "", message: "the policy is not valid UTF-8" }] };
   }
-  return { ...parsePolicy(text), text };
+}
+
+export async function loadPolicy(file: string): Promise<ParseResult & { text?: string }> {
+  const read = await readPolicyText(file);
+  if ("problems" in read) return { ok: false, problems: read.problems };
+  return { ...parsePolicy(read.text), text: read.text };
 }
 
 export function formatProblems(file: string, problems: LocatedProblem[]): string {

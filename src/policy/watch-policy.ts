@@ -3,8 +3,8 @@ import { lstatSync, readlinkSync, realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import type { Logger } from "../log.js";
-import { loadPolicy } from "./load-policy.js";
-import type { LocatedProblem } from "./parse-policy.js";
+import { readPolicyText } from "./load-policy.js";
+import { parsePolicy, type LocatedProblem } from "./parse-policy.js";
 import type { CompiledPolicy } from "./types.js";
 
 // Watches the policy file and hands over each new, fully compiled policy.
@@ -74,12 +74,18 @@ export class PolicyWatcher {
   async #check(): Promise<void> {
     if (this.#closed) return;
     if (resolveReal(this.#file) !== this.#armedFor) await this.#arm();
-    const loaded = await loadPolicy(this.#file);
-    const seen = loaded.text !== undefined ? fingerprint(loaded.text) : `unreadable:${loaded.ok ? "" : loaded.problems.map((p) => p.message).join()}`;
+    // Compare before parsing: most events (touch, chmod, re-arming) leave the content as it was.
+    const read = await readPolicyText(this.#file);
+    const seen = "text" in read ? fingerprint(read.text) : `unreadable:${read.problems.map((p) => p.message).join()}`;
     if (seen === this.#lastSeen) return;
     this.#lastSeen = seen;
-    if (loaded.ok) this.#handlers.reloaded(loaded.policy);
-    else this.#handlers.rejected(loaded.problems);
+    if ("problems" in read) {
+      this.#handlers.rejected(read.problems);
+      return;
+    }
+    const parsed = parsePolicy(read.text);
+    if (parsed.ok) this.#handlers.reloaded(parsed.policy);
+    else this.#handlers.rejected(parsed.problems);
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import type { Readable, Writable } from "node:stream";
 import { scanJson } from "../json/scan-json.js";
-import { LineSplitter, type OversizeLine } from "../jsonrpc/line-splitter.js";
+import { EDGE_BYTES, LineSplitter, type OversizeLine } from "../jsonrpc/line-splitter.js";
 import { LineWriter } from "../jsonrpc/line-writer.js";
 import { classifyMessage, isRecord, type JsonRpcId, type ResponseMessage } from "../jsonrpc/message.js";
 import { ByteParts, isUtf8Parts } from "../jsonrpc/byte-parts.js";
@@ -19,7 +19,7 @@ import {
 } from "../jsonrpc/wire-errors.js";
 import { preview, type Logger } from "../log.js";
 import { OwnRequests } from "./own-requests.js";
-import { PendingRequests, type ResponseHook } from "./pending-requests.js";
+import { PendingRequests, type PendingRequest, type ResponseHook } from "./pending-requests.js";
 
 // The relay moves messages between client and upstream. It frames, sorts and
 // books requests so that each one gets exactly one answer; what a request means
@@ -183,7 +183,8 @@ export class Relay implements RelayContext {
     const text = line.toString("utf8");
     const scan = scanJson(text, { maxDepth: MAX_CLIENT_DEPTH });
     if (!scan.ok) {
-      const idRaw = scan.problem === "syntax" || scan.key === "id" ? null : this.#freeId(sniffId(line, line));
+      const edges = [line.subarray(0, EDGE_BYTES), line.subarray(Math.max(0, line.length - EDGE_BYTES))] as const;
+      const idRaw = scan.problem === "syntax" || scan.key === "id" ? null : this.#freeId(sniffId(...edges));
       const code = scan.problem === "syntax" ? PARSE_ERROR : INVALID_REQUEST;
       this.#reply(idRaw, code, `${code === PARSE_ERROR ? "Parse error" : "Invalid Request"}: ${scan.message}`);
       return;
@@ -303,14 +304,19 @@ export class Relay implements RelayContext {
     }
   }
 
-  #deliver(response: ResponseMessage, line: Buffer | Buffer[]): void {
-    const entry = this.#pending.get(response.id);
+  /** The entry for an answer from the upstream; only requests it was actually sent qualify. */
+  #takeForwarded(id: JsonRpcId): PendingRequest | undefined {
     // An answer to a request the upstream never received would bypass the gate.
-    if (!entry?.forwarded) {
+    if (!this.#pending.get(id)?.forwarded) return undefined;
+    return this.#pending.take(id);
+  }
+
+  #deliver(response: ResponseMessage, line: Buffer | Buffer[]): void {
+    const entry = this.#takeForwarded(response.id);
+    if (!entry) {
       this.#log.warn(`dropped a response from the upstream to unknown request id ${JSON.stringify(response.id)}`);
       return;
     }
-    this.#pending.take(response.id);
     if (entry.onResponse) {
       try {
         const replaced = entry.onResponse(response);
@@ -331,9 +337,8 @@ export class Relay implements RelayContext {
     if (idRaw === null) return;
     const id = JSON.parse(idRaw) as JsonRpcId;
     const reason = `The upstream's answer of ${info.bytes} bytes exceeds the limit of ${this.#options.maxMessageBytes} bytes`;
-    const entry = this.#pending.get(id);
-    if (entry?.forwarded) {
-      this.#pending.take(id);
+    const entry = this.#takeForwarded(id);
+    if (entry) {
       this.#toClient.write(encodeError(entry.idRaw, MESSAGE_TOO_LARGE, reason));
     } else if (this.#ownUpstream.owns(id)) {
       this.#ownUpstream.settle({ kind: "response", id, error: { code: MESSAGE_TOO_LARGE, message: reason } });
