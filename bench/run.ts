@@ -33,7 +33,17 @@ let stateN = 0;
 function launch(setup: Setup): RawClient {
   if (setup === "direct") return new RawClient(upstream[0] as string, upstream.slice(1));
   if (setup === "relay") return new RawClient(process.execPath, [join(root, "bench", "byte-relay.mjs"), ...upstream]);
-  return new RawClient(process.execPath, [join(root, "bin", "policy-wrap.js"), "--policy", policy, "--state", join(work, `state-${stateN++}.db`), "--log-level", "error", "--", ...upstream]);
+  return new RawClient(process.execPath, [
+    join(root, "bin", "policy-wrap.js"),
+    "--policy",
+    policy,
+    "--state",
+    join(work, `state-${stateN++}.db`),
+    "--log-level",
+    "error",
+    "--",
+    ...upstream,
+  ]);
 }
 
 /** The process whose memory counts: the relay or policy-wrap itself. */
@@ -43,7 +53,8 @@ function rssOf(client: RawClient): { current: number; peak: number } {
   return { current: kb("VmRSS"), peak: kb("VmHWM") };
 }
 
-const initialize = (client: RawClient) => client.request("initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } });
+const initialize = (client: RawClient) =>
+  client.request("initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } });
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 const ROUNDS = 10;
@@ -62,7 +73,12 @@ async function timeToInitialize(): Promise<Record<Setup, number>> {
       await client.close();
     }
   }
-  return mapSetups((setup) => percentile(samples[setup].sort((a, b) => a - b), 50));
+  return mapSetups((setup) =>
+    percentile(
+      samples[setup].sort((a, b) => a - b),
+      50,
+    ),
+  );
 }
 
 function mapSetups(f: (setup: Setup) => number): Record<Setup, number> {
@@ -81,7 +97,9 @@ interface Latency {
  */
 async function latency(clients: Record<Setup, RawClient>, choices: ((setup: Setup) => string)[]): Promise<Record<Setup, Latency>[]> {
   const samples = choices.map(() => ({ direct: [], relay: [], "policy-wrap": [] }) as Record<Setup, number[]>);
-  for (const setup of SETUPS) for (const choose of choices) for (let i = 0; i < 200; i++) await clients[setup].request("tools/call", { name: choose(setup), arguments: {} });
+  for (const setup of SETUPS)
+    for (const choose of choices)
+      for (let i = 0; i < 200; i++) await clients[setup].request("tools/call", { name: choose(setup), arguments: {} });
   for (let round = 0; round < ROUNDS; round++) {
     for (const setup of SETUPS) {
       for (let c = 0; c < choices.length; c++) {
@@ -118,7 +136,12 @@ async function pipelinedBatch(client: RawClient, calls: number, inFlight: number
 }
 
 /** Total work over total time per set-up, visited in turns. */
-async function throughput(clients: Record<Setup, RawClient>, rounds: number, run: (client: RawClient) => Promise<number>, work: number): Promise<Record<Setup, number>> {
+async function throughput(
+  clients: Record<Setup, RawClient>,
+  rounds: number,
+  run: (client: RawClient) => Promise<number>,
+  work: number,
+): Promise<Record<Setup, number>> {
   const elapsed: Record<Setup, number> = { direct: 0, relay: 0, "policy-wrap": 0 };
   for (let round = 0; round < rounds; round++) for (const setup of SETUPS) elapsed[setup] += await run(clients[setup]);
   return mapSetups((setup) => (rounds * work) / (elapsed[setup] / 1000));
@@ -142,7 +165,12 @@ async function listTools(clients: Record<Setup, RawClient>): Promise<Record<Setu
       }
     }
   }
-  return mapSetups((setup) => percentile(samples[setup].sort((a, b) => a - b), 50));
+  return mapSetups((setup) =>
+    percentile(
+      samples[setup].sort((a, b) => a - b),
+      50,
+    ),
+  );
 }
 
 function storeCost(file: string, max: number, windowMs: number, prefill: number): number {
@@ -159,16 +187,39 @@ function storeCost(file: string, max: number, windowMs: number, prefill: number)
 }
 
 async function sharedCounterThroughput(processes: number, callsEach: number): Promise<number> {
-  const clients = Array.from({ length: processes }, () => new RawClient(process.execPath, [join(root, "bin", "policy-wrap.js"), "--policy", policy, "--state", join(work, "shared.db"), "--log-level", "error", "--", ...upstream]));
+  const clients = Array.from(
+    { length: processes },
+    () =>
+      new RawClient(process.execPath, [
+        join(root, "bin", "policy-wrap.js"),
+        "--policy",
+        policy,
+        "--state",
+        join(work, "shared.db"),
+        "--log-level",
+        "error",
+        "--",
+        ...upstream,
+      ]),
+  );
   await Promise.all(clients.map(initialize));
   const start = process.hrtime.bigint();
-  await Promise.all(clients.map(async (c) => { for (let i = 0; i < callsEach; i++) await c.request("tools/call", { name: "limited", arguments: {} }); }));
+  await Promise.all(
+    clients.map(async (c) => {
+      for (let i = 0; i < callsEach; i++) await c.request("tools/call", { name: "limited", arguments: {} });
+    }),
+  );
   const perSecond = (processes * callsEach) / (since(start) / 1000);
   await Promise.all(clients.map((c) => c.close()));
   return perSecond;
 }
 
-interface Row { figure: string; unit: string; values: Partial<Record<Setup, number>>; target?: string }
+interface Row {
+  figure: string;
+  unit: string;
+  values: Partial<Record<Setup, number>>;
+  target?: string;
+}
 const rows: Row[] = [];
 const row = (figure: string, unit: string, target?: string): Row => {
   const r: Row = { figure, unit, values: {}, target };
@@ -192,7 +243,10 @@ init.values = await timeToInitialize();
 const clients = { direct: launch("direct"), relay: launch("relay"), "policy-wrap": launch("policy-wrap") } as Record<Setup, RawClient>;
 for (const setup of SETUPS) await initialize(clients[setup]);
 for (const setup of ["relay", "policy-wrap"] as const) idle.values[setup] = rssOf(clients[setup]).current;
-const [plain, limited] = (await latency(clients, [() => "echo", (setup) => (setup === "policy-wrap" ? "limited" : "echo")])) as [Record<Setup, Latency>, Record<Setup, Latency>];
+const [plain, limited] = (await latency(clients, [() => "echo", (setup) => (setup === "policy-wrap" ? "limited" : "echo")])) as [
+  Record<Setup, Latency>,
+  Record<Setup, Latency>,
+];
 for (const setup of SETUPS) {
   p50.values[setup] = plain[setup].p50;
   p99.values[setup] = plain[setup].p99;
@@ -218,14 +272,24 @@ const table = rows.map((r) => {
   return [r.figure, r.unit, fmt(r.values.direct), fmt(r.values.relay), fmt(r.values["policy-wrap"]), ratio, r.target ?? ""];
 });
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => (t[i] as string).length)));
-const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join("  ").trimEnd();
+const line = (cells: string[]) =>
+  cells
+    .map((c, i) => c.padEnd(widths[i] as number))
+    .join("  ")
+    .trimEnd();
 process.stdout.write(`policy-wrap benchmark: ${cpus()[0]?.model ?? "cpu"}, ${cpus().length} cores, node ${process.version}\n\n`);
 process.stdout.write(`${line(header)}\n${line(widths.map((w) => "-".repeat(w)))}\n${table.map(line).join("\n")}\n\n`);
 process.stdout.write(`4 wrapper processes sharing one counter: ${shared.toFixed(0)} admitted calls/s\n`);
-process.stdout.write(`store check-and-consume alone: ${storeSmall.toFixed(1)} us for max 10/minute, ${storeHuge.toFixed(1)} us for max 200000/day with 100000 in the window\n`);
+process.stdout.write(
+  `store check-and-consume alone: ${storeSmall.toFixed(1)} us for max 10/minute, ${storeHuge.toFixed(1)} us for max 200000/day with 100000 in the window\n`,
+);
 
 mkdirSync(join(root, "bench", "results"), { recursive: true });
 writeFileSync(
   join(root, "bench", "results", "latest.json"),
-  JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, rows, shared, storeSmall, storeHuge }, null, 2),
+  JSON.stringify(
+    { date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, rows, shared, storeSmall, storeHuge },
+    null,
+    2,
+  ),
 );

@@ -21,22 +21,37 @@ server.registerTool(
 );
 server.registerTool(
   "GetAHOReadSet",
-  { description: "Get one read set's metadata.", inputSchema: { sequenceStoreId: z.string(), readSetId: z.string() }, annotations: { readOnlyHint: true } },
+  {
+    description: "Get one read set's metadata.",
+    inputSchema: { sequenceStoreId: z.string(), readSetId: z.string() },
+    annotations: { readOnlyHint: true },
+  },
   async ({ readSetId }) => text(readSets.find((r) => r.id === readSetId) ?? { error: "not found" }),
 );
 server.registerTool(
   "StartAHOReadSetExportJob",
-  { description: "Export read sets to S3.", inputSchema: { sequenceStoreId: z.string(), destination: z.string(), readSetIds: z.array(z.string()).optional() } },
+  {
+    description: "Export read sets to S3.",
+    inputSchema: { sequenceStoreId: z.string(), destination: z.string(), readSetIds: z.array(z.string()).optional() },
+  },
   async ({ destination }) => text({ jobId: `export-${nextJob++}`, destination, status: "SUBMITTED" }),
 );
 server.registerTool(
   "DeleteAHOSequenceStore",
-  { description: "Delete a sequence store and everything in it.", inputSchema: { sequenceStoreId: z.string() }, annotations: { destructiveHint: true } },
+  {
+    description: "Delete a sequence store and everything in it.",
+    inputSchema: { sequenceStoreId: z.string() },
+    annotations: { destructiveHint: true },
+  },
   async ({ sequenceStoreId }) => text({ deleted: sequenceStoreId }),
 );
 server.registerTool(
   "DeleteAHOReadSet",
-  { description: "Delete read sets.", inputSchema: { sequenceStoreId: z.string(), readSetIds: z.array(z.string()) }, annotations: { destructiveHint: true } },
+  {
+    description: "Delete read sets.",
+    inputSchema: { sequenceStoreId: z.string(), readSetIds: z.array(z.string()) },
+    annotations: { destructiveHint: true },
+  },
   async ({ readSetIds }) => text({ deleted: readSetIds }),
 );
 

@@ -39,7 +39,11 @@ export async function countersCommand(argv: string[]): Promise<number> {
   try {
     if (options.reset !== undefined) {
       const cleared = store.reset(options.reset, grant);
-      process.stdout.write(options.json ? `${JSON.stringify({ reset: options.reset, cleared })}\n` : `cleared ${cleared} counter${cleared === 1 ? "" : "s"} named ${options.reset}\n`);
+      process.stdout.write(
+        options.json
+          ? `${JSON.stringify({ reset: options.reset, cleared })}\n`
+          : `cleared ${cleared} counter${cleared === 1 ? "" : "s"} named ${options.reset}\n`,
+      );
       return cleared > 0 ? 0 : 1;
     }
     const rows = store.list(Date.now(), grant);
@@ -53,7 +57,19 @@ export async function countersCommand(argv: string[]): Promise<number> {
 function formatTable(rows: CounterRow[]): string {
   if (rows.length === 0) return "no counters\n";
   const header = ["COUNTER", "SCOPE", "USED", "MAX", "WINDOW", "FREE IN", "GRANT"];
-  const lines = rows.map((r) => [r.counter, r.scope, String(r.used), String(r.max), `${r.windowMs / 1000}s`, r.retryAfterMs > 0 ? `${Math.ceil(r.retryAfterMs / 1000)}s` : "now", r.grant]);
+  const lines = rows.map((r) => [
+    r.counter,
+    r.scope,
+    String(r.used),
+    String(r.max),
+    `${r.windowMs / 1000}s`,
+    r.retryAfterMs > 0 ? `${Math.ceil(r.retryAfterMs / 1000)}s` : "now",
+    r.grant,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
-  return [header, ...lines].map((cells) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] as number))).join("  ")).join("\n") + "\n";
+  return (
+    [header, ...lines]
+      .map((cells) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] as number))).join("  "))
+      .join("\n") + "\n"
+  );
 }

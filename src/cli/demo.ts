@@ -53,7 +53,18 @@ export async function demoCommand(_argv: string[]): Promise<number> {
     out(`1. The server on its own offers ${upstreamTools.length} tools:`);
     for (const name of upstreamTools) out(`     ${name}`);
 
-    const wrapped = await connect(process.execPath, [join(root, "bin", "policy-wrap.js"), "--policy", policy, "--state", join(stateDir, "state.db"), "--log-level", "warn", "--", process.execPath, server]);
+    const wrapped = await connect(process.execPath, [
+      join(root, "bin", "policy-wrap.js"),
+      "--policy",
+      policy,
+      "--state",
+      join(stateDir, "state.db"),
+      "--log-level",
+      "warn",
+      "--",
+      process.execPath,
+      server,
+    ]);
     let listChanged: () => void = () => {};
     wrapped.setNotificationHandler(ToolListChangedNotificationSchema, async () => listChanged());
     const visible = (await wrapped.listTools()).tools.map((t) => t.name);
@@ -66,8 +77,16 @@ export async function demoCommand(_argv: string[]): Promise<number> {
       ["3. An allowed call", "ListAHOReadSets", { sequenceStoreId: "seq-1" }],
       ["4. A call the policy denies by rule", "DeleteAHOReadSet", { sequenceStoreId: "seq-1", readSetIds: ["rs-0001"] }],
       ["5. A call to a hidden tool", "DeleteAHOSequenceStore", { sequenceStoreId: "seq-1" }],
-      ["6. A call whose arguments the policy refuses", "StartAHOReadSetExportJob", { sequenceStoreId: "seq-1", destination: "s3://public-share/out/" }],
-      ["7. A call that needs a human's approval", "StartAHOReadSetExportJob", { sequenceStoreId: "seq-1", destination: "s3://omics-exports-lab/out/" }],
+      [
+        "6. A call whose arguments the policy refuses",
+        "StartAHOReadSetExportJob",
+        { sequenceStoreId: "seq-1", destination: "s3://public-share/out/" },
+      ],
+      [
+        "7. A call that needs a human's approval",
+        "StartAHOReadSetExportJob",
+        { sequenceStoreId: "seq-1", destination: "s3://omics-exports-lab/out/" },
+      ],
     ];
     for (const [title, name, args] of steps) {
       out(`\n${title}: ${name} ${JSON.stringify(args)}`);

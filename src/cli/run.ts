@@ -29,8 +29,12 @@ export function runCommandDefinition(): Command {
     .addOption(new Option("--grant <name>", "who shares grant-scoped counters (default: the policy file's absolute path)"))
     .addOption(new Option("--log-level <level>", "stderr verbosity").choices(LOG_LEVELS).default("info"))
     .option("--no-watch", "do not reload the policy when its file changes")
-    .addOption(new Option("--approval-timeout <seconds>", "how long to wait for a human's approval").argParser(positiveInteger).default(120))
-    .addOption(new Option("--max-message-bytes <n>", "largest message relayed").argParser(positiveInteger).default(DEFAULT_MAX_MESSAGE_BYTES))
+    .addOption(
+      new Option("--approval-timeout <seconds>", "how long to wait for a human's approval").argParser(positiveInteger).default(120),
+    )
+    .addOption(
+      new Option("--max-message-bytes <n>", "largest message relayed").argParser(positiveInteger).default(DEFAULT_MAX_MESSAGE_BYTES),
+    )
     .argument("<command...>", "the MCP server to run, with its arguments")
     .passThroughOptions()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
@@ -64,11 +68,20 @@ export async function runCommand(argv: string[]): Promise<number> {
   const policyFile = resolve(options.policy);
   const loaded = await loadPolicy(policyFile);
   if (!loaded.ok) {
-    process.stderr.write(`policy-wrap: the policy is invalid; the server was not started\n${formatProblems(options.policy, loaded.problems)}\n`);
+    process.stderr.write(
+      `policy-wrap: the policy is invalid; the server was not started\n${formatProblems(options.policy, loaded.problems)}\n`,
+    );
     return 1;
   }
   const statePath = options.state ? resolve(options.state) : defaultStatePath();
-  const limiter = new Limiter({ statePath, createDirectory: !options.state, grant: options.grant ?? policyFile, sessionId: randomUUID(), now: Date.now, log });
+  const limiter = new Limiter({
+    statePath,
+    createDirectory: !options.state,
+    grant: options.grant ?? policyFile,
+    sessionId: randomUUID(),
+    now: Date.now,
+    log,
+  });
   const policy = loaded.policy;
   log.debug(`policy ${policyFile} loaded; state ${statePath}`);
   return startProxy({

@@ -24,5 +24,11 @@ export function summarize(policy: CompiledPolicy): string {
   const limits = listLimits(policy).length;
   const hidden = policy.hideExact.size + policy.hideGlobs.length;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  return [`default ${policy.defaultAction}`, plural(policy.exact.size, "tool"), plural(policy.globs.length, "glob"), plural(hidden, "hidden pattern"), plural(limits, "limit")].join(", ");
+  return [
+    `default ${policy.defaultAction}`,
+    plural(policy.exact.size, "tool"),
+    plural(policy.globs.length, "glob"),
+    plural(hidden, "hidden pattern"),
+    plural(limits, "limit"),
+  ].join(", ");
 }

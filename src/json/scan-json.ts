@@ -107,7 +107,13 @@ function scan(text: string, options: ScanOptions): ScanResult {
     const key = readString();
     const keys = frame.keys as Set<string>;
     if (keys.has(key)) {
-      throw new ScanError("duplicate-key", `duplicate key "${key}"`, keyOffset, positions ? `${frame.pointer}/${escapePointerToken(key)}` : undefined, key);
+      throw new ScanError(
+        "duplicate-key",
+        `duplicate key "${key}"`,
+        keyOffset,
+        positions ? `${frame.pointer}/${escapePointerToken(key)}` : undefined,
+        key,
+      );
     }
     keys.add(key);
     frame.key = key;

@@ -64,7 +64,14 @@ export class Limiter {
   #bucket(limit: CompiledLimit): BucketLimit {
     const { grant, sessionId } = this.#options;
     const owner = limit.scope === "grant" ? `grant\u0000${grant}` : `session\u0000${sessionId}`;
-    return { bucket: `${owner}\u0000${limit.counter}`, counter: limit.counter, grant, scope: limit.scope, windowMs: limit.windowMs, max: limit.max };
+    return {
+      bucket: `${owner}\u0000${limit.counter}`,
+      counter: limit.counter,
+      grant,
+      scope: limit.scope,
+      windowMs: limit.windowMs,
+      max: limit.max,
+    };
   }
 
   admit(limits: CompiledLimit[]): LimitOutcome {
@@ -77,7 +84,10 @@ export class Limiter {
     const store = this.#ensureStore();
     if (!store) return { admitted: false, fault: `the counter store ${this.#options.statePath} cannot be opened` };
     try {
-      const result = store.admit([...byBucket.values()].map((b) => b.bucket), this.#options.now());
+      const result = store.admit(
+        [...byBucket.values()].map((b) => b.bucket),
+        this.#options.now(),
+      );
       if (result.admitted) return result;
       // The call waits for the slowest refusing limit.
       const worst = result.refusals.reduce((a, b) => (b.retryAfterMs > a.retryAfterMs ? b : a));

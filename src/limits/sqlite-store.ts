@@ -38,8 +38,12 @@ export class SqliteCounterStore implements CounterStore {
     }
     const db = this.#db;
     this.#statements = {
-      ensure: db.prepare("INSERT OR IGNORE INTO counters(bucket, grant_name, counter, scope, window_ms, max, used) VALUES (@bucket, @grant, @counter, @scope, @windowMs, @max, 0)"),
-      resize: db.prepare("UPDATE counters SET window_ms = @windowMs, max = @max WHERE bucket = @bucket AND (window_ms != @windowMs OR max != @max)"),
+      ensure: db.prepare(
+        "INSERT OR IGNORE INTO counters(bucket, grant_name, counter, scope, window_ms, max, used) VALUES (@bucket, @grant, @counter, @scope, @windowMs, @max, 0)",
+      ),
+      resize: db.prepare(
+        "UPDATE counters SET window_ms = @windowMs, max = @max WHERE bucket = @bucket AND (window_ms != @windowMs OR max != @max)",
+      ),
       prune: db.prepare("DELETE FROM events WHERE bucket = ? AND ts <= ?"),
       used: db.prepare("SELECT used FROM counters WHERE bucket = ?").pluck(),
       adjust: db.prepare("UPDATE counters SET used = used + ? WHERE bucket = ?"),
@@ -47,7 +51,10 @@ export class SqliteCounterStore implements CounterStore {
       insert: db.prepare("INSERT INTO events(bucket, ts) VALUES (?, ?)"),
       remove: db.prepare("DELETE FROM events WHERE rowid = ? AND bucket = ?"),
     };
-    this.#admit = db.transaction((limits: BucketLimit[], now: number) => this.#admitNow(limits, now)).immediate as unknown as (limits: BucketLimit[], now: number) => AdmitResult;
+    this.#admit = db.transaction((limits: BucketLimit[], now: number) => this.#admitNow(limits, now)).immediate as unknown as (
+      limits: BucketLimit[],
+      now: number,
+    ) => AdmitResult;
   }
 
   #migrate(): void {
@@ -67,11 +74,17 @@ export class SqliteCounterStore implements CounterStore {
 
   /** Keeps the file bounded: buckets nobody touches still lose expired rows, dead sessions vanish. */
   #sweep(now: number): void {
-    this.#db.transaction(() => {
-      this.#db.prepare("DELETE FROM events WHERE rowid IN (SELECT e.rowid FROM events e JOIN counters c ON c.bucket = e.bucket WHERE e.ts <= ? - c.window_ms)").run(now);
-      this.#db.exec("UPDATE counters SET used = (SELECT COUNT(*) FROM events e WHERE e.bucket = counters.bucket)");
-      this.#db.exec("DELETE FROM counters WHERE scope = 'session' AND used = 0");
-    }).immediate();
+    this.#db
+      .transaction(() => {
+        this.#db
+          .prepare(
+            "DELETE FROM events WHERE rowid IN (SELECT e.rowid FROM events e JOIN counters c ON c.bucket = e.bucket WHERE e.ts <= ? - c.window_ms)",
+          )
+          .run(now);
+        this.#db.exec("UPDATE counters SET used = (SELECT COUNT(*) FROM events e WHERE e.bucket = counters.bucket)");
+        this.#db.exec("DELETE FROM counters WHERE scope = 'session' AND used = 0");
+      })
+      .immediate();
   }
 
   /** Brings a bucket to `now` and the policy's current size; returns how many calls it holds. */
@@ -118,32 +131,48 @@ export class SqliteCounterStore implements CounterStore {
   }
 
   refund(ticket: Ticket): void {
-    this.#db.transaction(() => {
-      for (const { bucket, id } of ticket.entries) {
-        if (this.#statements.remove.run(id, bucket).changes > 0) this.#statements.adjust.run(-1, bucket);
-      }
-    }).immediate();
+    this.#db
+      .transaction(() => {
+        for (const { bucket, id } of ticket.entries) {
+          if (this.#statements.remove.run(id, bucket).changes > 0) this.#statements.adjust.run(-1, bucket);
+        }
+      })
+      .immediate();
   }
 
   list(now: number, grant?: string): CounterRow[] {
     const rows = this.#db
-      .prepare(`SELECT bucket, grant_name AS "grant", counter, scope, window_ms AS windowMs, max FROM counters ${grant === undefined ? "" : "WHERE grant_name = ?"} ORDER BY grant_name, counter`)
+      .prepare(
+        `SELECT bucket, grant_name AS "grant", counter, scope, window_ms AS windowMs, max FROM counters ${grant === undefined ? "" : "WHERE grant_name = ?"} ORDER BY grant_name, counter`,
+      )
       .all(...(grant === undefined ? [] : [grant])) as (BucketLimit & { bucket: string })[];
-    return this.#db.transaction(() =>
-      rows.map((row) => {
-        const used = this.#touch(row, now);
-        return { counter: row.counter, grant: row.grant, scope: row.scope, used, max: row.max, windowMs: row.windowMs, retryAfterMs: used >= row.max ? this.#retryAfter(row, used, now) : 0 };
-      }),
-    ).immediate();
+    return this.#db
+      .transaction(() =>
+        rows.map((row) => {
+          const used = this.#touch(row, now);
+          return {
+            counter: row.counter,
+            grant: row.grant,
+            scope: row.scope,
+            used,
+            max: row.max,
+            windowMs: row.windowMs,
+            retryAfterMs: used >= row.max ? this.#retryAfter(row, used, now) : 0,
+          };
+        }),
+      )
+      .immediate();
   }
 
   reset(counter: string, grant?: string): number {
     const where = grant === undefined ? "counter = ?" : "counter = ? AND grant_name = ?";
     const args = grant === undefined ? [counter] : [counter, grant];
-    return this.#db.transaction(() => {
-      this.#db.prepare(`DELETE FROM events WHERE bucket IN (SELECT bucket FROM counters WHERE ${where})`).run(...args);
-      return this.#db.prepare(`DELETE FROM counters WHERE ${where}`).run(...args).changes;
-    }).immediate();
+    return this.#db
+      .transaction(() => {
+        this.#db.prepare(`DELETE FROM events WHERE bucket IN (SELECT bucket FROM counters WHERE ${where})`).run(...args);
+        return this.#db.prepare(`DELETE FROM counters WHERE ${where}`).run(...args).changes;
+      })
+      .immediate();
   }
 
   close(): void {

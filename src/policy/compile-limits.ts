@@ -52,7 +52,12 @@ export function checkCounterAgreement(limits: CompiledLimit[], problems: PolicyP
  * counter, named when the call names the tool (a shared budget is an explicit `limits`
  * entry with one counter name).
  */
-export function shorthandLimit(key: string, perTool: boolean, rate: { max: number; window: WindowSpec; scope?: Scope }, pointer: string): CompiledLimit {
+export function shorthandLimit(
+  key: string,
+  perTool: boolean,
+  rate: { max: number; window: WindowSpec; scope?: Scope },
+  pointer: string,
+): CompiledLimit {
   return { ...compileLimit({ counter: key, window: rate.window, max: rate.max, scope: rate.scope ?? "grant" }, pointer), perTool };
 }
 

@@ -76,7 +76,10 @@ function compileRule(key: string, doc: RuleDocument, pointer: string, ajv: () =>
     try {
       validateArguments = ajv().compile(doc.arguments);
     } catch (error) {
-      problems.push({ pointer: `${pointer}/arguments`, message: `arguments schema does not compile: ${error instanceof Error ? error.message : String(error)}` });
+      problems.push({
+        pointer: `${pointer}/arguments`,
+        message: `arguments schema does not compile: ${error instanceof Error ? error.message : String(error)}`,
+      });
     }
   }
   return {

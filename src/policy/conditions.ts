@@ -16,7 +16,8 @@ export function compileGroups(groups: ConditionGroupDocument[] | undefined, poin
 
 function compileCondition(doc: ConditionDocument, pointer: string, problems: PolicyProblem[]): CompiledCondition {
   const path = doc.path.split(".").slice(1);
-  const wrongValue = (expected: string) => problems.push({ pointer: `${pointer}/value`, message: `operator "${doc.op}" needs ${expected}` });
+  const wrongValue = (expected: string) =>
+    problems.push({ pointer: `${pointer}/value`, message: `operator "${doc.op}" needs ${expected}` });
   let regex: RegExp | undefined;
   switch (doc.op) {
     case "lt":
@@ -66,7 +67,10 @@ export function sameJson(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => sameJson(item, b[i]));
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => Object.hasOwn(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 export function holds(condition: CompiledCondition, args: unknown): boolean {

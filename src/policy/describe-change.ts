@@ -31,7 +31,12 @@ export function formatChange(change: PolicyChange): string {
 }
 
 function allLimits(policy: CompiledPolicy): Map<string, string> {
-  return new Map(listLimits(policy).map((l) => [l.perTool ? `${l.counter} (each tool)` : l.counter, `${l.max}/${l.windowLabel}${l.scope === "session" ? " per session" : ""}`]));
+  return new Map(
+    listLimits(policy).map((l) => [
+      l.perTool ? `${l.counter} (each tool)` : l.counter,
+      `${l.max}/${l.windowLabel}${l.scope === "session" ? " per session" : ""}`,
+    ]),
+  );
 }
 
 function diffLimits(before: Map<string, string>, after: Map<string, string>): string[] {

@@ -16,7 +16,9 @@ export type Decision =
   | { outcome: "allow"; tool: string; rule: string; limits: CompiledLimit[]; needsApproval: boolean }
   | { outcome: "deny"; tool: string; rule: string; cause: DenyCause; reason: string };
 
-type Visibility = { visible: true; rule: CompiledRule | undefined } | { visible: false; cause: "hidden" | "default" | "rule"; pointer: string; rule?: CompiledRule };
+type Visibility =
+  | { visible: true; rule: CompiledRule | undefined }
+  | { visible: false; cause: "hidden" | "default" | "rule"; pointer: string; rule?: CompiledRule };
 
 export function findRule(policy: CompiledPolicy, name: string): CompiledRule | undefined {
   const exact = policy.exact.get(name);
@@ -59,14 +61,44 @@ export function evaluate(policy: CompiledPolicy, call: ToolCall): Decision {
 
   const args = call.arguments ?? {};
   const deniedBy = rule.denyIf.find((group) => allHold(group, args));
-  if (deniedBy) return { outcome: "deny", tool, rule: deniedBy.pointer, cause: "condition", reason: deniedBy.onDeny ?? `Tool "${tool}" was called with arguments the policy denies.` };
+  if (deniedBy)
+    return {
+      outcome: "deny",
+      tool,
+      rule: deniedBy.pointer,
+      cause: "condition",
+      reason: deniedBy.onDeny ?? `Tool "${tool}" was called with arguments the policy denies.`,
+    };
   const unmet = rule.require.find((group) => !allHold(group, args));
-  if (unmet) return { outcome: "deny", tool, rule: unmet.pointer, cause: "condition", reason: unmet.onDeny ?? `Tool "${tool}" was called without arguments the policy requires.` };
+  if (unmet)
+    return {
+      outcome: "deny",
+      tool,
+      rule: unmet.pointer,
+      cause: "condition",
+      reason: unmet.onDeny ?? `Tool "${tool}" was called without arguments the policy requires.`,
+    };
 
   if (rule.validateArguments && !rule.validateArguments(args)) {
-    const why = (rule.validateArguments.errors ?? []).map((e) => `arguments${e.instancePath.replace(/\//g, ".")} ${e.message ?? "is invalid"}`).join("; ");
-    return { outcome: "deny", tool, rule: `${rule.pointer}/arguments`, cause: "arguments", reason: `Arguments for "${tool}" do not satisfy the policy: ${why}.` };
+    const why = (rule.validateArguments.errors ?? [])
+      .map((e) => `arguments${e.instancePath.replace(/\//g, ".")} ${e.message ?? "is invalid"}`)
+      .join("; ");
+    return {
+      outcome: "deny",
+      tool,
+      rule: `${rule.pointer}/arguments`,
+      cause: "arguments",
+      reason: `Arguments for "${tool}" do not satisfy the policy: ${why}.`,
+    };
   }
-  const own = rule.hasPerToolLimits ? rule.limits.map((limit) => (limit.perTool ? { ...limit, counter: tool, perTool: false } : limit)) : rule.limits;
-  return { outcome: "allow", tool, rule: rule.pointer, limits: [...own, ...policy.allToolsLimits], needsApproval: rule.action === "require_approval" };
+  const own = rule.hasPerToolLimits
+    ? rule.limits.map((limit) => (limit.perTool ? { ...limit, counter: tool, perTool: false } : limit))
+    : rule.limits;
+  return {
+    outcome: "allow",
+    tool,
+    rule: rule.pointer,
+    limits: [...own, ...policy.allToolsLimits],
+    needsApproval: rule.action === "require_approval",
+  };
 }

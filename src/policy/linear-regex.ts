@@ -11,7 +11,9 @@ export function compileLinearRegex(source: string): { regex: RegExp } | { error:
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (message.includes("linear time")) {
-      return { error: `regex ${JSON.stringify(source)} needs backtracking (backreferences or lookaround), which policy-wrap refuses so that no argument can hang it` };
+      return {
+        error: `regex ${JSON.stringify(source)} needs backtracking (backreferences or lookaround), which policy-wrap refuses so that no argument can hang it`,
+      };
     }
     return { error: `regex ${JSON.stringify(source)} does not compile: ${message.replace(/^Invalid regular expression: /, "")}` };
   }

@@ -15,7 +15,8 @@ export async function readPolicyText(file: string): Promise<{ text: string } | {
     bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : String(error);
+    const why =
+      code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : String(error);
     return { problems: [{ line: 1, column: 1, pointer: "", message: `cannot read the policy: ${why}` }] };
   }
   try {

@@ -14,9 +14,7 @@ export interface LocatedProblem {
   message: string;
 }
 
-export type ParseResult =
-  | { ok: true; policy: CompiledPolicy; document: PolicyDocument }
-  | { ok: false; problems: LocatedProblem[] };
+export type ParseResult = { ok: true; policy: CompiledPolicy; document: PolicyDocument } | { ok: false; problems: LocatedProblem[] };
 
 const MAX_POLICY_DEPTH = 64;
 

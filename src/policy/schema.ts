@@ -18,7 +18,12 @@ export function schemaProblems(): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
   for (const error of errors) {
     // An alternative's branches each fail; the alternative itself says it better.
-    const coveredBy = alternatives.find((alt) => alt !== error && error.instancePath === alt.instancePath && error.schemaPath.startsWith(alt.schemaPath.replace(/\/(oneOf|anyOf)$/, "")));
+    const coveredBy = alternatives.find(
+      (alt) =>
+        alt !== error &&
+        error.instancePath === alt.instancePath &&
+        error.schemaPath.startsWith(alt.schemaPath.replace(/\/(oneOf|anyOf)$/, "")),
+    );
     if (coveredBy) continue;
     problems.push(describe(error));
   }
@@ -30,7 +35,10 @@ function describe(error: ErrorObject): PolicyProblem {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case "additionalProperties":
-      return { pointer: `${at}/${escape(String(params.additionalProperty))}`, message: `unknown field "${String(params.additionalProperty)}"` };
+      return {
+        pointer: `${at}/${escape(String(params.additionalProperty))}`,
+        message: `unknown field "${String(params.additionalProperty)}"`,
+      };
     case "required":
       return { pointer: at, message: `missing required field "${String(params.missingProperty)}"` };
     case "enum":
@@ -39,7 +47,8 @@ function describe(error: ErrorObject): PolicyProblem {
       return { pointer: at, message: `must be ${JSON.stringify(params.allowedValue)}` };
     case "oneOf":
     case "anyOf":
-      if (error.schemaPath.includes("/window/")) return { pointer: at, message: 'window must be "second", "minute", "hour", "day" or a positive number of seconds' };
+      if (error.schemaPath.includes("/window/"))
+        return { pointer: at, message: 'window must be "second", "minute", "hour", "day" or a positive number of seconds' };
       return { pointer: at, message: "does not match any allowed form" };
     case "pattern":
       if (at.endsWith("/path")) return { pointer: at, message: 'path must be "args" or "args.<key>[.<key>...]"' };

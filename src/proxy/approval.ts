@@ -34,7 +34,9 @@ export function supportsFormElicitation(initializeParams: unknown): boolean {
 
 function showArguments(args: unknown): string {
   const pretty = JSON.stringify(args ?? {}, null, 2);
-  return pretty.length > SHOWN_ARGUMENT_CHARS ? `${pretty.slice(0, SHOWN_ARGUMENT_CHARS)}\n... (${pretty.length - SHOWN_ARGUMENT_CHARS} more characters)` : pretty;
+  return pretty.length > SHOWN_ARGUMENT_CHARS
+    ? `${pretty.slice(0, SHOWN_ARGUMENT_CHARS)}\n... (${pretty.length - SHOWN_ARGUMENT_CHARS} more characters)`
+    : pretty;
 }
 
 export function askForApproval(relay: RelayContext, request: ClientRequest, question: ApprovalQuestion): Promise<ApprovalOutcome> {
@@ -43,7 +45,9 @@ export function askForApproval(relay: RelayContext, request: ClientRequest, ques
     message: `The agent wants to call "${tool}" on ${server}.\n\nArguments:\n${showArguments(question.args)}\n\nApprove this call?`,
     requestedSchema: {
       type: "object",
-      properties: { approve: { type: "boolean", title: `Approve ${tool}`, description: `Run ${tool} with the arguments shown`, default: false } },
+      properties: {
+        approve: { type: "boolean", title: `Approve ${tool}`, description: `Run ${tool} with the arguments shown`, default: false },
+      },
       required: ["approve"],
     },
   });
@@ -59,7 +63,12 @@ export function askForApproval(relay: RelayContext, request: ClientRequest, ques
       token === undefined
         ? undefined
         : setInterval(
-            () => relay.notifyClient("notifications/progress", { progressToken: token, progress: ++beats, message: `Waiting for the user to approve ${tool}` }),
+            () =>
+              relay.notifyClient("notifications/progress", {
+                progressToken: token,
+                progress: ++beats,
+                message: `Waiting for the user to approve ${tool}`,
+              }),
             Math.min(PROGRESS_EVERY_MS, timeoutMs / 4),
           );
     const finish = (outcome: ApprovalOutcome) => {
@@ -83,7 +92,11 @@ export function askForApproval(relay: RelayContext, request: ClientRequest, ques
         else if (result.action === "cancel") finish({ approved: false, reason: `The user dismissed the approval request for "${tool}".` });
         else finish({ approved: false, reason: `The user declined the call to "${tool}".` });
       },
-      (error: unknown) => finish({ approved: false, reason: `The approval request for "${tool}" failed: ${error instanceof Error ? error.message : String(error)}.` }),
+      (error: unknown) =>
+        finish({
+          approved: false,
+          reason: `The approval request for "${tool}" failed: ${error instanceof Error ? error.message : String(error)}.`,
+        }),
     );
   });
 }

@@ -16,7 +16,14 @@ export function denyResult(denied: DeniedCall, details: Record<string, unknown> 
     content: [{ type: "text", text: `[POLICY DENIED] ${denied.reason}` }],
     isError: true,
     _meta: {
-      [DECISION_META_KEY]: { outcome: "deny", tool: denied.tool, cause: denied.cause, rule: denied.rule, reason: denied.reason, ...details },
+      [DECISION_META_KEY]: {
+        outcome: "deny",
+        tool: denied.tool,
+        cause: denied.cause,
+        rule: denied.rule,
+        reason: denied.reason,
+        ...details,
+      },
     },
   };
 }

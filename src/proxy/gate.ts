@@ -105,7 +105,12 @@ export class Gate {
   }
 
   async #approveThenAdmit(request: ClientRequest, relay: RelayContext, decision: Allowed, args: unknown): Promise<void> {
-    const outcome = await askForApproval(relay, request, { tool: decision.tool, args, server: this.#serverName, timeoutMs: this.#options.approvalTimeoutMs });
+    const outcome = await askForApproval(relay, request, {
+      tool: decision.tool,
+      args,
+      server: this.#serverName,
+      timeoutMs: this.#options.approvalTimeoutMs,
+    });
     if ("cancelled" in outcome) {
       this.#options.log.info(`dropped ${decision.tool}: the client cancelled it while approval was pending`);
     } else if (outcome.approved) {
@@ -121,12 +126,22 @@ export class Gate {
     const limited = this.#options.limiter.admit(decision.limits);
     if (!limited.admitted) {
       if ("fault" in limited) {
-        this.#deny(request, relay, { tool: decision.tool, rule: decision.rule, cause: "limit_store", reason: `The rate limit for "${decision.tool}" cannot be checked (${limited.fault}), so the call was refused.` });
+        this.#deny(request, relay, {
+          tool: decision.tool,
+          rule: decision.rule,
+          cause: "limit_store",
+          reason: `The rate limit for "${decision.tool}" cannot be checked (${limited.fault}), so the call was refused.`,
+        });
         return;
       }
       const { limit, retryAfterMs, used } = limited;
       const reason = `Rate limit reached for ${decision.tool}: ${limit.max} calls per ${limit.windowLabel} (counter ${limit.counter}). Retry in ${Math.ceil(retryAfterMs / 1000)}s.`;
-      this.#deny(request, relay, { tool: decision.tool, rule: limit.pointer, cause: "rate_limit", reason }, { counter: limit.counter, scope: limit.scope, max: limit.max, windowMs: limit.windowMs, used, retryAfterMs });
+      this.#deny(
+        request,
+        relay,
+        { tool: decision.tool, rule: limit.pointer, cause: "rate_limit", reason },
+        { counter: limit.counter, scope: limit.scope, max: limit.max, windowMs: limit.windowMs, used, retryAfterMs },
+      );
       return;
     }
     this.#options.log.debug(`allowed ${decision.tool} by ${decision.rule}`);

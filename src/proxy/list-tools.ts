@@ -37,7 +37,8 @@ export async function listAllTools(relay: RelayContext, params: unknown): Promis
       throw new UpstreamListError(code, String(response.error.message ?? "tools/list failed upstream"), response.error.data);
     }
     const result = response.result;
-    if (!isRecord(result) || !Array.isArray(result.tools)) throw new UpstreamListError(-32603, "The upstream answered tools/list without a tools array");
+    if (!isRecord(result) || !Array.isArray(result.tools))
+      throw new UpstreamListError(-32603, "The upstream answered tools/list without a tools array");
     for (const tool of result.tools) if (isRecord(tool)) tools.push(tool);
     if (!rest) {
       const { tools: _tools, nextCursor: _next, ...others } = result;

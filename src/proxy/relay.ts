@@ -240,7 +240,14 @@ export class Relay implements RelayContext {
       this.#reply(null, INVALID_REQUEST, `Invalid Request: id ${request.idRaw} is already used by a request in flight`);
       return;
     }
-    this.#pending.add({ id: request.id, idRaw: request.idRaw, method: request.method, forwarded: false, onResponse: undefined, onCancel: undefined });
+    this.#pending.add({
+      id: request.id,
+      idRaw: request.idRaw,
+      method: request.method,
+      forwarded: false,
+      onResponse: undefined,
+      onCancel: undefined,
+    });
     if (this.#upstreamGone !== undefined) {
       this.fail(request, UPSTREAM_UNAVAILABLE, `Upstream server unavailable: ${this.#upstreamGone}`);
       return;
@@ -260,7 +267,11 @@ export class Relay implements RelayContext {
 
   #onClientOversize(info: OversizeLine): void {
     this.#log.warn(`dropped a client message of ${info.bytes} bytes (over --max-message-bytes)`);
-    this.#reply(this.#freeId(sniffId(info.head, info.tail)), MESSAGE_TOO_LARGE, `Message of ${info.bytes} bytes exceeds the limit of ${this.#options.maxMessageBytes} bytes`);
+    this.#reply(
+      this.#freeId(sniffId(info.head, info.tail)),
+      MESSAGE_TOO_LARGE,
+      `Message of ${info.bytes} bytes exceeds the limit of ${this.#options.maxMessageBytes} bytes`,
+    );
   }
 
   #onUpstreamLine(line: Buffer): void {
@@ -286,7 +297,9 @@ export class Relay implements RelayContext {
     const envelope = scanEnvelope(bytes);
     const value = envelope && envelopeObject(bytes, envelope);
     if (value === undefined) {
-      this.#log.warn(`dropped a message of ${bytes.length} bytes from the upstream that is not a JSON object: ${preview(bytes.text(0, 200))}`);
+      this.#log.warn(
+        `dropped a message of ${bytes.length} bytes from the upstream that is not a JSON object: ${preview(bytes.text(0, 200))}`,
+      );
       return;
     }
     this.#routeUpstream(value, bytes.parts, () => bytes.text(0, 200));

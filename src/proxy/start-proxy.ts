@@ -49,8 +49,18 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   };
 
   const relay = new Relay(
-    { clientInput: process.stdin, clientOutput: process.stdout, upstreamInput: upstream.child.stdin, upstreamOutput: upstream.child.stdout },
-    { maxMessageBytes: options.maxMessageBytes, log, interceptors: gate.interceptors(), onClientClosed: () => shutDown("the client closed stdin") },
+    {
+      clientInput: process.stdin,
+      clientOutput: process.stdout,
+      upstreamInput: upstream.child.stdin,
+      upstreamOutput: upstream.child.stdout,
+    },
+    {
+      maxMessageBytes: options.maxMessageBytes,
+      log,
+      interceptors: gate.interceptors(),
+      onClientClosed: () => shutDown("the client closed stdin"),
+    },
   );
   process.stdout.on("error", () => shutDown("the client stopped reading"));
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -84,7 +94,12 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   return exitCodeOf(exit);
 }
 
-async function watchPolicy(watch: { file: string; loadedText: string }, options: ProxyOptions, gate: Gate, relay: Relay): Promise<PolicyWatcher> {
+async function watchPolicy(
+  watch: { file: string; loadedText: string },
+  options: ProxyOptions,
+  gate: Gate,
+  relay: Relay,
+): Promise<PolicyWatcher> {
   const { file, loadedText } = watch;
   const { log, limiter } = options;
   // chokidar is loaded after the upstream has been started.

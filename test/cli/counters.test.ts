@@ -12,7 +12,14 @@ const counters = (...args: string[]) => spawnSync(process.execPath, [BIN, "count
 
 describe("policy-wrap counters", () => {
   const store = new SqliteCounterStore(state);
-  const limit = (counter: string, max: number) => ({ bucket: `grant\u0000/p.json\u0000${counter}`, counter, grant: "/p.json", scope: "grant" as const, windowMs: 60_000, max });
+  const limit = (counter: string, max: number) => ({
+    bucket: `grant\u0000/p.json\u0000${counter}`,
+    counter,
+    grant: "/p.json",
+    scope: "grant" as const,
+    windowMs: 60_000,
+    max,
+  });
   const now = Date.now();
   store.admit([limit("exports", 2)], now - 10_000);
   store.admit([limit("exports", 2)], now);
@@ -30,14 +37,23 @@ describe("policy-wrap counters", () => {
 
   it("prints JSON for scripts, filtered by grant", () => {
     const rows = JSON.parse(counters("--json", "--grant", "/p.json").stdout) as { counter: string; used: number; retryAfterMs: number }[];
-    assert.deepEqual(rows.map((r) => [r.counter, r.used]), [["exports", 2], ["reads", 1]]);
+    assert.deepEqual(
+      rows.map((r) => [r.counter, r.used]),
+      [
+        ["exports", 2],
+        ["reads", 1],
+      ],
+    );
     assert.ok((rows[0]?.retryAfterMs ?? 0) > 40_000);
     assert.deepEqual(JSON.parse(counters("--json", "--grant", "/other.json").stdout), []);
   });
 
   it("resets one counter", () => {
     assert.equal(counters("--reset", "exports").stdout, "cleared 1 counter named exports\n");
-    assert.deepEqual((JSON.parse(counters("--json").stdout) as { counter: string }[]).map((r) => r.counter), ["reads"]);
+    assert.deepEqual(
+      (JSON.parse(counters("--json").stdout) as { counter: string }[]).map((r) => r.counter),
+      ["reads"],
+    );
     assert.equal(counters("--reset", "exports").status, 1);
   });
 });

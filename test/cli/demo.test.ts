@@ -12,6 +12,12 @@ it("npm start's demo walks through filtering, denials, an approval and a reload"
   assert.match(transcript, /\[POLICY DENIED\] Deletion is done by humans in the console\./);
   assert.match(transcript, /\[POLICY DENIED\] Tool "DeleteAHOSequenceStore" is hidden by policy\./);
   assert.match(transcript, /\[POLICY DENIED\] Exports may only go to an s3:\/\/omics-exports-\* bucket\./);
-  assert.match(transcript, /policy-wrap asks the user: The agent wants to call "StartAHOReadSetExportJob"[^\n]*\n {3}-> the user approves\n {3}-> \{"jobId":"export-1"/);
-  assert.match(transcript, /notifications\/tools\/list_changed[^\n]*\n {3}the agent now sees: ListAHOReadSets, GetAHOReadSet\n {3}StartAHOReadSetExportJob -> \[POLICY DENIED\] Exports are paused/);
+  assert.match(
+    transcript,
+    /policy-wrap asks the user: The agent wants to call "StartAHOReadSetExportJob"[^\n]*\n {3}-> the user approves\n {3}-> \{"jobId":"export-1"/,
+  );
+  assert.match(
+    transcript,
+    /notifications\/tools\/list_changed[^\n]*\n {3}the agent now sees: ListAHOReadSets, GetAHOReadSet\n {3}StartAHOReadSetExportJob -> \[POLICY DENIED\] Exports are paused/,
+  );
 });

@@ -45,9 +45,14 @@ describe("policy-wrap validate", { concurrency: true }, () => {
   });
 
   it("names an unknown operator where it stands", () => {
-    const result = validate('{"version":"1","default":"deny","tools":{"A":{"deny_if":[{"conditions":[{"path":"args.n","op":"greater","value":1}]}]}}}');
+    const result = validate(
+      '{"version":"1","default":"deny","tools":{"A":{"deny_if":[{"conditions":[{"path":"args.n","op":"greater","value":1}]}]}}}',
+    );
     assert.equal(result.code, 1);
-    assert.match(result.stdout, /^FILE:1:95: must be one of "eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in", "exists", "regex", "contains"\n$/);
+    assert.match(
+      result.stdout,
+      /^FILE:1:95: must be one of "eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in", "exists", "regex", "contains"\n$/,
+    );
   });
 
   it("refuses one counter with two sizes", () => {
@@ -77,7 +82,10 @@ describe("policy-wrap validate", { concurrency: true }, () => {
         default: "deny",
         hide: ["Delete [all]"],
         tools: {
-          A: { deny_if: [{ conditions: [{ path: "args.n", op: "gt", value: "ten" }] }], arguments: { type: "object", properties: { a: { type: "strng" } } } },
+          A: {
+            deny_if: [{ conditions: [{ path: "args.n", op: "gt", value: "ten" }] }],
+            arguments: { type: "object", properties: { a: { type: "strng" } } },
+          },
         },
       }),
     );
@@ -120,7 +128,10 @@ describe("policy-wrap validate", { concurrency: true }, () => {
 
 describe("usage errors", () => {
   it("refuses to run without a policy, before starting anything", () => {
-    const run = spawnSync(process.execPath, [BIN, "--", process.execPath, "-e", "process.stdout.write('started')"], { encoding: "utf8", env: { ...process.env, POLICY_WRAP_POLICY: "" } });
+    const run = spawnSync(process.execPath, [BIN, "--", process.execPath, "-e", "process.stdout.write('started')"], {
+      encoding: "utf8",
+      env: { ...process.env, POLICY_WRAP_POLICY: "" },
+    });
     assert.equal(run.status, 2);
     assert.equal(run.stdout, "");
     assert.match(run.stderr, /--policy <file> \(or POLICY_WRAP_POLICY\) is required/);
@@ -128,7 +139,10 @@ describe("usage errors", () => {
 
   it("takes the policy from POLICY_WRAP_POLICY and the command without --", () => {
     const policy = writePolicy(dir, { version: "1", default: "maybe" }, "env.json");
-    const run = spawnSync(process.execPath, [BIN, process.execPath, "-e", "0"], { encoding: "utf8", env: { ...process.env, POLICY_WRAP_POLICY: policy } });
+    const run = spawnSync(process.execPath, [BIN, process.execPath, "-e", "0"], {
+      encoding: "utf8",
+      env: { ...process.env, POLICY_WRAP_POLICY: policy },
+    });
     assert.equal(run.status, 1);
     assert.match(run.stderr, /env\.json:3:14: must be one of "allow", "deny"/);
   });

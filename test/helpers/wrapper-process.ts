@@ -103,7 +103,10 @@ export class WrapperProcess {
     const enough = () => (this.stderr.match(pattern)?.length ?? 0) >= count;
     if (enough()) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`stderr did not show ${pattern} ${count} time(s) within ${DEADLINE_MS} ms:\n${this.stderr}`)), DEADLINE_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`stderr did not show ${pattern} ${count} time(s) within ${DEADLINE_MS} ms:\n${this.stderr}`)),
+        DEADLINE_MS,
+      );
       const wake = () => {
         if (!enough()) return;
         clearTimeout(timer);
@@ -124,7 +127,11 @@ export class WrapperProcess {
   }
 
   async initialize(capabilities: Json = {}): Promise<Json> {
-    const answer = await this.request("initialize", { protocolVersion: "2025-06-18", capabilities, clientInfo: { name: "test", version: "1" } });
+    const answer = await this.request("initialize", {
+      protocolVersion: "2025-06-18",
+      capabilities,
+      clientInfo: { name: "test", version: "1" },
+    });
     this.send({ jsonrpc: "2.0", method: "notifications/initialized" });
     return answer;
   }

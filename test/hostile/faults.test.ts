@@ -47,7 +47,12 @@ describe("faults", { concurrency: true }, () => {
   it("9. upstream never answers initialize: no hang of the wrapper's own, clean exit on stdin EOF", async () => {
     const silent = [process.execPath, "-e", "setInterval(() => {}, 1000); process.stdin.resume();"];
     const wrapper = start({ policy: allowAll, upstream: silent });
-    wrapper.send({ jsonrpc: "2.0", id: "init", method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } });
+    wrapper.send({
+      jsonrpc: "2.0",
+      id: "init",
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+    });
     wrapper.closeStdin();
     const answer = await wrapper.answerTo("init");
     assert.equal(answer.error.code, -32000);
@@ -64,7 +69,9 @@ describe("faults", { concurrency: true }, () => {
     assert.equal((await wrapper.exited).code, 0);
     const grandchild = Number(readFileSync(pidFile, "utf8"));
     assert.equal(isAlive(grandchild), false, "the launcher's child was not left behind");
-    const orphans = execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(pidFile));
+    const orphans = execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" })
+      .split("\n")
+      .filter((l) => l.includes(pidFile));
     assert.deepEqual(orphans, []);
   });
 
@@ -78,7 +85,11 @@ describe("faults", { concurrency: true }, () => {
   });
 
   it("12. a broken counter store refuses only rate-limited calls, with one stderr message", async (t: TestContext) => {
-    const limited = writePolicy(dir, { version: "1", default: "allow", tools: { echo: { rate_limit: { max: 100, window: "day" } } } }, "limited.json");
+    const limited = writePolicy(
+      dir,
+      { version: "1", default: "allow", tools: { echo: { rate_limit: { max: 100, window: "day" } } } },
+      "limited.json",
+    );
     const corrupt = join(dir, "corrupt.db");
     writeFileSync(corrupt, Buffer.alloc(4096, 0x33));
     const readOnly = join(dir, "readonly.db");

@@ -11,21 +11,29 @@ const start = wrapperStarter();
 
 describe("under load", () => {
   it("14. answers 10,000 pipelined calls exactly once each, with exact counters", async () => {
-    const policy = writePolicy(dir, { version: "1", default: "deny", hide: ["hang"], tools: { echo: { rate_limit: { max: 4000, window: "day" } } } }, "load.json");
+    const policy = writePolicy(
+      dir,
+      { version: "1", default: "deny", hide: ["hang"], tools: { echo: { rate_limit: { max: 4000, window: "day" } } } },
+      "load.json",
+    );
     const wrapper = start({ policy, extraArgs: ["--state", join(dir, "load.db"), "--log-level", "warn"] });
     await wrapper.initialize();
     const total = 10_000;
     const names = (i: number) => (i % 10 === 9 ? "hang" : "echo");
     let batch = "";
     const base = 100_000;
-    for (let i = 0; i < total; i++) batch += `${JSON.stringify({ jsonrpc: "2.0", id: base + i, method: "tools/call", params: { name: names(i), arguments: { i: base + i } } })}\n`;
+    for (let i = 0; i < total; i++)
+      batch += `${JSON.stringify({ jsonrpc: "2.0", id: base + i, method: "tools/call", params: { name: names(i), arguments: { i: base + i } } })}\n`;
     wrapper.sendRaw(batch);
     await wrapper.waitFor(() => wrapper.lines.length >= total + 1, "10,000 answers");
     const answers = wrapper.messages.filter((m) => typeof m.id === "number" && m.id >= base && ("result" in m || "error" in m));
     const perId = new Map<number, number>();
     for (const a of answers) perId.set(a.id, (perId.get(a.id) ?? 0) + 1);
     assert.equal(perId.size, total, "every request answered");
-    assert.ok([...perId.values()].every((count) => count === 1), "exactly once");
+    assert.ok(
+      [...perId.values()].every((count) => count === 1),
+      "exactly once",
+    );
     const texts = answers.map((a) => a.result.content[0].text as string);
     assert.equal(texts.filter((t) => t.startsWith('{"i":')).length, 4000, "exactly max admitted");
     assert.equal(texts.filter((t) => t.startsWith("[POLICY DENIED] Rate limit reached")).length, 5000);
@@ -40,7 +48,8 @@ describe("under load", () => {
     const policy = writePolicy(dir, { version: "1", default: "allow" }, "both-ways.json");
     const wrapper = start({ policy, extraArgs: ["--log-level", "warn"] });
     wrapper.serve((request: Json) => {
-      if (request.method === "sampling/createMessage") return { model: "m", role: "assistant", content: { type: "text", text: `re:${request.params.messages[0].content.text}` } };
+      if (request.method === "sampling/createMessage")
+        return { model: "m", role: "assistant", content: { type: "text", text: `re:${request.params.messages[0].content.text}` } };
       if (request.method === "elicitation/create") return { action: "accept", content: { reply: `re:${request.params.message}` } };
       if (request.method === "roots/list") return { roots: [{ uri: "file:///r", name: "r" }] };
       return {};

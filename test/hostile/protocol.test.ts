@@ -13,7 +13,9 @@ const raw = () => start({ policy, upstream: RAW_UPSTREAM });
 describe("hostile client input", { concurrency: true }, () => {
   it("1. refuses a batch hiding a call to a hidden tool, forwarding nothing", async () => {
     const wrapper = raw();
-    wrapper.sendRaw('[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"secret"}},{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"allowed"}}]\n');
+    wrapper.sendRaw(
+      '[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"secret"}},{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"allowed"}}]\n',
+    );
     const error = await wrapper.waitFor((m) => m.error?.code === -32600);
     assert.equal(error.id, null);
     assert.deepEqual(await toolsCalledUpstream(wrapper), []);
@@ -56,7 +58,9 @@ describe("hostile client input", { concurrency: true }, () => {
       const idle = await peakRss(wrapper.child.pid as number);
       wrapper.sendRaw("\u0000\u0001 garbage {{{\n");
       wrapper.sendRaw(Buffer.from([0xfe, 0xff, 0x0a]));
-      wrapper.sendRaw(`{"jsonrpc":"2.0","id":"deep","method":"tools/call","params":{"name":"allowed","arguments":{"a":${"[".repeat(100_000)}${"]".repeat(100_000)}}}}\n`);
+      wrapper.sendRaw(
+        `{"jsonrpc":"2.0","id":"deep","method":"tools/call","params":{"name":"allowed","arguments":{"a":${"[".repeat(100_000)}${"]".repeat(100_000)}}}}\n`,
+      );
       const huge = Buffer.alloc(200 * 1024 * 1024, 0x61);
       huge.write('{"jsonrpc":"2.0","id":"huge","method":"tools/call","params":{"name":"allowed","arguments":{"pad":"', 0);
       huge.write('"}}}\n', huge.length - 5);
@@ -85,7 +89,7 @@ describe("hostile client input", { concurrency: true }, () => {
     assert.equal(wrapper.messages.length, ids.length * 2, "nothing else reached the client");
   });
 
-  it("6. routes ids 0, \"\" and large integers exactly", async () => {
+  it('6. routes ids 0, "" and large integers exactly', async () => {
     const wrapper = raw();
     wrapper.sendRaw('{"jsonrpc":"2.0","id":0,"method":"tools/call","params":{"name":"allowed"}}\n');
     wrapper.sendRaw('{"jsonrpc":"2.0","id":"","method":"tools/call","params":{"name":"allowed"}}\n');
@@ -93,7 +97,10 @@ describe("hostile client input", { concurrency: true }, () => {
     wrapper.sendRaw('{"jsonrpc":"2.0","id":-12345678901234567890,"method":"tools/call","params":{"name":"secret"}}\n');
     assert.equal((await wrapper.answerTo(0)).result.content[0].text, "raw tools/call allowed");
     assert.equal((await wrapper.answerTo("")).result.content[0].text, "raw tools/call allowed");
-    await wrapper.waitFor((m) => m.result?.isError === true && wrapper.lines.filter((l) => l.includes("POLICY DENIED")).length === 2, "both denials");
+    await wrapper.waitFor(
+      (m) => m.result?.isError === true && wrapper.lines.filter((l) => l.includes("POLICY DENIED")).length === 2,
+      "both denials",
+    );
     // Denials the wrapper writes echo the id's exact digits, not a rounded double.
     assert.ok(wrapper.lines.some((l) => l.startsWith('{"jsonrpc":"2.0","id":9007199254740993,')));
     assert.ok(wrapper.lines.some((l) => l.startsWith('{"jsonrpc":"2.0","id":-12345678901234567890,')));

@@ -23,7 +23,8 @@ const read = (text: string, sizes: number[] = [text.length]) => {
 };
 
 describe("scanEnvelope", () => {
-  const text = '{"result":{"content":[{"type":"text","text":"a \\"quoted\\" \\\\ }]{ text ✓"}],"n":[1,2,{"x":null}]},"jsonrpc":"2.0","id":"a\\"b"}';
+  const text =
+    '{"result":{"content":[{"type":"text","text":"a \\"quoted\\" \\\\ }]{ text ✓"}],"n":[1,2,{"x":null}]},"jsonrpc":"2.0","id":"a\\"b"}';
 
   it("reads the envelope of a message as JSON.parse would, however it is chunked", () => {
     for (const sizes of [[text.length], [1], [3, 7], [16, 1, 2]]) {
@@ -43,7 +44,17 @@ describe("scanEnvelope", () => {
   });
 
   it("refuses what is not one JSON object with closed strings and brackets", () => {
-    for (const bad of ["[1]", '{"a":1', '{"a":"x}', '{"a":[1,2}', '{"a":{"b":1]}', '{"a":1} trailing', '{"a":1,"a":2}', "not json", '{"a"}']) {
+    for (const bad of [
+      "[1]",
+      '{"a":1',
+      '{"a":"x}',
+      '{"a":[1,2}',
+      '{"a":{"b":1]}',
+      '{"a":1} trailing',
+      '{"a":1,"a":2}',
+      "not json",
+      '{"a"}',
+    ]) {
       assert.equal(read(bad, [2, 3]), undefined, bad);
     }
   });

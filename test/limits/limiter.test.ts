@@ -12,11 +12,26 @@ import { tempDir } from "../helpers/temp-files.js";
 
 const dir = tempDir();
 let n = 0;
-const limit: CompiledLimit = { counter: "c", windowMs: 60_000, windowLabel: "minute", max: 2, scope: "grant", pointer: "/tools/x/limits/0", perTool: false };
+const limit: CompiledLimit = {
+  counter: "c",
+  windowMs: 60_000,
+  windowLabel: "minute",
+  max: 2,
+  scope: "grant",
+  pointer: "/tools/x/limits/0",
+  perTool: false,
+};
 
 function limiterOn(statePath: string) {
   const logged: string[] = [];
-  const limiter = new Limiter({ statePath, createDirectory: false, grant: "g", sessionId: `s${n++}`, now: Date.now, log: createLogger("error", (line) => logged.push(line)) });
+  const limiter = new Limiter({
+    statePath,
+    createDirectory: false,
+    grant: "g",
+    sessionId: `s${n++}`,
+    now: Date.now,
+    log: createLogger("error", (line) => logged.push(line)),
+  });
   return { limiter, logged };
 }
 
@@ -69,7 +84,10 @@ describe("Limiter", { concurrency: false }, () => {
     assert.equal(limiter.open(), true);
     const holder = spawn(
       process.execPath,
-      ["-e", `const db = new (require("better-sqlite3"))(${JSON.stringify(file)}); db.exec("BEGIN IMMEDIATE"); process.stdout.write("locked\\n"); process.stdin.resume(); process.stdin.on("end", () => process.exit(0));`],
+      [
+        "-e",
+        `const db = new (require("better-sqlite3"))(${JSON.stringify(file)}); db.exec("BEGIN IMMEDIATE"); process.stdout.write("locked\\n"); process.stdin.resume(); process.stdin.on("end", () => process.exit(0));`,
+      ],
       { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] },
     );
     await new Promise<void>((resolve) => holder.stdout.once("data", () => resolve()));

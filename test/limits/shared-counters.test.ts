@@ -17,12 +17,21 @@ function start(policy: string, state: string, extraArgs: string[] = []): Wrapper
 }
 
 function limitedPolicy(max: number, scope: "grant" | "session" = "grant", tool = "echo"): string {
-  return writePolicy(dir, { version: "1", default: "allow", tools: { [tool]: { limits: [{ counter: "shared", window: "day", max, scope }] } } }, `limits-${n++}.json`);
+  return writePolicy(
+    dir,
+    { version: "1", default: "allow", tools: { [tool]: { limits: [{ counter: "shared", window: "day", max, scope }] } } },
+    `limits-${n++}.json`,
+  );
 }
 
-const isDenied = (answer: Json) => answer.result?.isError === true && /^\[POLICY DENIED\] Rate limit reached/.test(answer.result.content[0].text);
+const isDenied = (answer: Json) =>
+  answer.result?.isError === true && /^\[POLICY DENIED\] Rate limit reached/.test(answer.result.content[0].text);
 
-async function fire(wrapper: WrapperProcess, calls: number, tool = "echo"): Promise<{ admitted: number; refused: number; answers: Json[] }> {
+async function fire(
+  wrapper: WrapperProcess,
+  calls: number,
+  tool = "echo",
+): Promise<{ admitted: number; refused: number; answers: Json[] }> {
   const ids = Array.from({ length: calls }, (_, i) => `c${i}`);
   for (const id of ids) wrapper.send({ jsonrpc: "2.0", id, method: "tools/call", params: { name: tool, arguments: {} } });
   const answers = await Promise.all(ids.map((id) => wrapper.answerTo(id)));
@@ -37,8 +46,14 @@ describe("rate limits across processes", { concurrency: false }, () => {
     const wrappers = Array.from({ length: 4 }, () => start(policy, state));
     await Promise.all(wrappers.map((w) => w.initialize()));
     const results = await Promise.all(wrappers.map((w) => fire(w, 40)));
-    assert.equal(results.reduce((sum, r) => sum + r.admitted, 0), 50);
-    assert.equal(results.reduce((sum, r) => sum + r.refused, 0), 110);
+    assert.equal(
+      results.reduce((sum, r) => sum + r.admitted, 0),
+      50,
+    );
+    assert.equal(
+      results.reduce((sum, r) => sum + r.refused, 0),
+      110,
+    );
   });
 
   it("gives each process its own session-scoped counter", async () => {
@@ -60,7 +75,10 @@ describe("rate limits across processes", { concurrency: false }, () => {
     const result = await fire(second, 3);
     assert.deepEqual([result.admitted, result.refused], [2, 1]);
     const denial = result.answers.find(isDenied)?.result;
-    assert.match(denial.content[0].text, /^\[POLICY DENIED\] Rate limit reached for echo: 5 calls per day \(counter shared\)\. Retry in \d+s\.$/);
+    assert.match(
+      denial.content[0].text,
+      /^\[POLICY DENIED\] Rate limit reached for echo: 5 calls per day \(counter shared\)\. Retry in \d+s\.$/,
+    );
     const decision = denial._meta["policy-wrap/decision"];
     assert.equal(decision.counter, "shared");
     assert.equal(decision.scope, "grant");

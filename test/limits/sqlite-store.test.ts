@@ -9,7 +9,14 @@ import { tempDir } from "../helpers/temp-files.js";
 const dir = tempDir();
 let n = 0;
 const freshFile = () => join(dir, `store-${n++}.db`);
-const limit = (counter: string, max: number, windowMs: number): BucketLimit => ({ bucket: `grant\u0000g\u0000${counter}`, counter, grant: "g", scope: "grant", windowMs, max });
+const limit = (counter: string, max: number, windowMs: number): BucketLimit => ({
+  bucket: `grant\u0000g\u0000${counter}`,
+  counter,
+  grant: "g",
+  scope: "grant",
+  windowMs,
+  max,
+});
 const MINUTE = 60_000;
 
 describe("SqliteCounterStore", () => {
@@ -90,7 +97,10 @@ describe("SqliteCounterStore", () => {
     const store = new SqliteCounterStore(freshFile());
     store.admit([limit("x", 1, MINUTE), limit("y", 1, MINUTE)], 0);
     assert.equal(store.reset("x"), 1);
-    assert.deepEqual(store.list(1).map((r) => r.counter), ["y"]);
+    assert.deepEqual(
+      store.list(1).map((r) => r.counter),
+      ["y"],
+    );
     store.close();
   });
 });

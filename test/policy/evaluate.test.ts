@@ -32,7 +32,13 @@ describe("evaluate", () => {
 
   it("prefers the glob with more literal characters", () => {
     const decision = evaluate(policy, { name: "GetSecretY", arguments: {} });
-    assert.deepEqual(decision, { outcome: "deny", tool: "GetSecretY", rule: "/tools/GetSecret?", cause: "rule", reason: "secrets stay put" });
+    assert.deepEqual(decision, {
+      outcome: "deny",
+      tool: "GetSecretY",
+      rule: "/tools/GetSecret?",
+      cause: "rule",
+      reason: "secrets stay put",
+    });
     const start = evaluate(policy, { name: "StartExportJob", arguments: {} });
     assert.equal(start.outcome === "allow" && start.needsApproval, true);
   });
@@ -94,8 +100,15 @@ describe("evaluate", () => {
   });
 
   it("denies with the argument schema's words", () => {
-    const strict = compile({ version: "1", default: "deny", tools: { Put: { arguments: { type: "object", properties: { bucket: { type: "string", pattern: "^dev-" } } } } } });
+    const strict = compile({
+      version: "1",
+      default: "deny",
+      tools: { Put: { arguments: { type: "object", properties: { bucket: { type: "string", pattern: "^dev-" } } } } },
+    });
     const decision = evaluate(strict, { name: "Put", arguments: { bucket: "prod-1" } });
-    assert.equal(decision.outcome === "deny" && decision.reason, 'Arguments for "Put" do not satisfy the policy: arguments.bucket must match pattern "^dev-".');
+    assert.equal(
+      decision.outcome === "deny" && decision.reason,
+      'Arguments for "Put" do not satisfy the policy: arguments.bucket must match pattern "^dev-".',
+    );
   });
 });

@@ -167,7 +167,8 @@ describe("hot reload", { concurrency: true }, () => {
 
   it("keeps counters across a reload and applies a changed max to the calls already counted", async () => {
     const file = join(freshDir(), "policy.json");
-    const limited = (max: number) => text({ version: "1", default: "allow", tools: { echo: { limits: [{ counter: "echoes", window: "day", max }] } } });
+    const limited = (max: number) =>
+      text({ version: "1", default: "allow", tools: { echo: { limits: [{ counter: "echoes", window: "day", max }] } } });
     writeFileSync(file, limited(2));
     const wrapper = await startWatching(file, { list: false });
     assert.ok(!isDenied(await wrapper.callTool("echo")));

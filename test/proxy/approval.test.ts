@@ -103,7 +103,12 @@ describe("approval", { concurrency: true }, () => {
 
   it("sends progress while waiting when the call asked for it", async () => {
     const wrapper = await start({ elicitation: {} }, ["--approval-timeout", "2"]);
-    wrapper.send({ jsonrpc: "2.0", id: "g1", method: "tools/call", params: { name: "StartExport", arguments: {}, _meta: { progressToken: "tok" } } });
+    wrapper.send({
+      jsonrpc: "2.0",
+      id: "g1",
+      method: "tools/call",
+      params: { name: "StartExport", arguments: {}, _meta: { progressToken: "tok" } },
+    });
     const ask = await nthElicitation(wrapper, 0);
     const beat = await wrapper.waitFor((m) => m.method === "notifications/progress", "a progress notification");
     assert.equal(beat.params.progressToken, "tok");

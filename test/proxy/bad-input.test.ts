@@ -20,7 +20,13 @@ describe("bad input from the client", { concurrency: true }, () => {
 
   it("answers invalid UTF-8 with a parse error", async () => {
     const wrapper = start();
-    wrapper.sendRaw(Buffer.concat([Buffer.from('{"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}\n')]));
+    wrapper.sendRaw(
+      Buffer.concat([
+        Buffer.from('{"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":"'),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('"}}\n'),
+      ]),
+    );
     const error = await wrapper.waitFor((m) => m.error?.code === -32700);
     assert.match(error.error.message, /UTF-8/);
     assert.ok((await wrapper.callTool("echo")).result);
@@ -74,7 +80,10 @@ describe("bad input from the upstream", { concurrency: true }, () => {
     const wrapper = start({ upstream: rawUpstream, env: { RAW_JUNK: "stray" } });
     await wrapper.callTool("anything");
     const list = await wrapper.request("tools/list");
-    assert.deepEqual(list.result.tools.map((t: { name: string }) => t.name), ["raw"]);
+    assert.deepEqual(
+      list.result.tools.map((t: { name: string }) => t.name),
+      ["raw"],
+    );
     assert.ok(!wrapper.lines.some((line) => line.includes("evil")));
   });
 

@@ -27,7 +27,12 @@ describe("tools/list through the wrapper", () => {
     );
     assert.equal(answer.result.nextCursor, undefined);
     // Definitions pass untouched.
-    assert.deepEqual(answer.result.tools[0], { name: "echo", description: "fixture tool echo", inputSchema: { type: "object" }, annotations: { title: "echo" } });
+    assert.deepEqual(answer.result.tools[0], {
+      name: "echo",
+      description: "fixture tool echo",
+      inputSchema: { type: "object" },
+      annotations: { title: "echo" },
+    });
   });
 
   it("advertises tools.listChanged in the initialize result and keeps the rest", async () => {
@@ -64,7 +69,13 @@ describe("tools/call through the wrapper", () => {
     const answer = await wrapper.callTool("hang");
     assert.equal(answer.result.isError, true);
     assert.equal(answer.result.content[0].text, '[POLICY DENIED] Tool "hang" is hidden by policy.');
-    assert.deepEqual(denial(answer), { outcome: "deny", tool: "hang", cause: "hidden", rule: "/hide/0", reason: 'Tool "hang" is hidden by policy.' });
+    assert.deepEqual(denial(answer), {
+      outcome: "deny",
+      tool: "hang",
+      cause: "hidden",
+      rule: "/hide/0",
+      reason: 'Tool "hang" is hidden by policy.',
+    });
   });
 
   it("denies a tool no rule names under default deny", async () => {
@@ -82,7 +93,13 @@ describe("tools/call through the wrapper", () => {
     await wrapper.initialize();
     const answer = await wrapper.callTool("DeleteEverything");
     assert.equal(answer.result.content[0].text, "[POLICY DENIED] Deletion is done by humans in the console.");
-    assert.deepEqual(denial(answer), { outcome: "deny", tool: "DeleteEverything", cause: "rule", rule: "/tools/Delete*", reason: "Deletion is done by humans in the console." });
+    assert.deepEqual(denial(answer), {
+      outcome: "deny",
+      tool: "DeleteEverything",
+      cause: "rule",
+      rule: "/tools/Delete*",
+      reason: "Deletion is done by humans in the console.",
+    });
   });
 
   it("denies by a deny_if condition with its on_deny text", async () => {

@@ -32,7 +32,9 @@ async function connect(wrapped: boolean): Promise<Client> {
   });
   const server = [EVERYTHING_SERVER, "stdio"];
   const args = wrapped ? [BIN, "--policy", policy, "--", process.execPath, ...server] : server;
-  await client.connect(new StdioClientTransport({ command: process.execPath, args, env: process.env as Record<string, string>, stderr: "ignore" }));
+  await client.connect(
+    new StdioClientTransport({ command: process.execPath, args, env: process.env as Record<string, string>, stderr: "ignore" }),
+  );
   return client;
 }
 
@@ -61,7 +63,10 @@ describe("pass-through against server-everything", { concurrency: false }, () =>
     const { prompts } = await bare.listPrompts();
     const simple = prompts.find((p) => !(p.arguments ?? []).some((a) => a.required)) ?? prompts[0];
     assert.ok(simple);
-    assert.deepEqual(await wrapped.getPrompt({ name: simple.name, arguments: {} }), await bare.getPrompt({ name: simple.name, arguments: {} }));
+    assert.deepEqual(
+      await wrapped.getPrompt({ name: simple.name, arguments: {} }),
+      await bare.getPrompt({ name: simple.name, arguments: {} }),
+    );
   });
 
   it("passes a server-to-client sampling request and its answer", async () => {
@@ -106,7 +111,12 @@ describe("cancellation against server-everything", () => {
     const wrapper = launch({ policy, upstream: [process.execPath, EVERYTHING_SERVER, "stdio"] });
     await wrapper.initialize();
     const operation = (id: string, duration: number) =>
-      wrapper.send({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "trigger-long-running-operation", arguments: { duration, steps: 1 } } });
+      wrapper.send({
+        jsonrpc: "2.0",
+        id,
+        method: "tools/call",
+        params: { name: "trigger-long-running-operation", arguments: { duration, steps: 1 } },
+      });
     operation("cancelled", 0.5);
     wrapper.send({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: "cancelled", reason: "test" } });
     // A longer call started after it: by its answer, the first would have been answered too.

@@ -77,7 +77,10 @@ describe("upstream lifecycle", { concurrency: true }, () => {
   it("never starts the upstream when the policy is invalid", async () => {
     const marker = join(dir, "started");
     const bad = writePolicy(dir, { version: "1", default: "maybe" }, "bad.json");
-    const wrapper = start({ policy: bad, upstream: [process.execPath, "-e", `require("fs").writeFileSync(${JSON.stringify(marker)}, "")`] });
+    const wrapper = start({
+      policy: bad,
+      upstream: [process.execPath, "-e", `require("fs").writeFileSync(${JSON.stringify(marker)}, "")`],
+    });
     assert.equal((await wrapper.exited).code, 1);
     assert.match(wrapper.stderr, /bad\.json:3:14: must be one of "allow", "deny"/);
     assert.equal(existsSync(marker), false);
