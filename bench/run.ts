@@ -2,7 +2,7 @@ import { readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "nod
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SqliteCounterStore } from "../src/limits/sqlite-store.js";
+import { openSqliteStore } from "../src/limits/sqlite-store.js";
 import type { BucketLimit } from "../src/limits/store.js";
 import { RawClient } from "./raw-client.js";
 
@@ -173,16 +173,20 @@ async function listTools(clients: Record<Setup, RawClient>): Promise<Record<Setu
   );
 }
 
-function storeCost(file: string, max: number, windowMs: number, prefill: number): number {
-  const store = new SqliteCounterStore(file);
-  const limit: BucketLimit = { bucket: `b${max}`, counter: `c${max}`, grant: "bench", scope: "grant", windowMs, max };
-  const t0 = Date.now();
-  for (let i = 0; i < prefill; i++) store.admit([limit], t0);
+async function storeCost(file: string, max: number, windowMs: number, prefill: number): Promise<number> {
+  const clock = { now: Date.now() };
+  const store = openSqliteStore(file, { clock: () => clock.now });
+  const limit: BucketLimit = { bucket: `b${max}`, counter: `c${max}`, grant: "bench", scope: "grant", windowMs, max, definedAt: 1 };
+  const t0 = clock.now;
+  for (let i = 0; i < prefill; i++) await store.admit([limit], `p${i}`);
   const step = Math.ceil(windowMs / max);
   const start = process.hrtime.bigint();
-  for (let i = 0; i < 2000; i++) store.admit([limit], t0 + 1 + i * step);
+  for (let i = 0; i < 2000; i++) {
+    clock.now = t0 + 1 + i * step;
+    await store.admit([limit], `c${i}`);
+  }
   const perCall = (since(start) * 1000) / 2000;
-  store.close();
+  await store.close();
   return perCall;
 }
 
@@ -261,8 +265,8 @@ for (const setup of ["relay", "policy-wrap"] as const) peak.values[setup] = rssO
 for (const setup of SETUPS) await clients[setup].close();
 
 const shared = await sharedCounterThroughput(4, 1000);
-const storeSmall = storeCost(join(work, "small.db"), 10, 60_000, 10);
-const storeHuge = storeCost(join(work, "huge.db"), 200_000, 86_400_000, 100_000);
+const storeSmall = await storeCost(join(work, "small.db"), 10, 60_000, 10);
+const storeHuge = await storeCost(join(work, "huge.db"), 200_000, 86_400_000, 100_000);
 rmSync(work, { recursive: true, force: true });
 
 const fmt = (v: number | undefined) => (v === undefined ? "-" : v >= 100 ? v.toFixed(0) : v.toFixed(1));

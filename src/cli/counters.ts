@@ -1,8 +1,7 @@
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
-import { describeStoreError } from "../limits/limiter.js";
-import { SqliteCounterStore } from "../limits/sqlite-store.js";
-import type { CounterRow } from "../limits/store.js";
+import { openSqliteStore } from "../limits/sqlite-store.js";
+import type { CounterRow, CounterStore } from "../limits/store.js";
 import { parseCommand } from "./parse-command.js";
 import { defaultStatePath } from "./state-path.js";
 
@@ -29,16 +28,16 @@ export async function countersCommand(argv: string[]): Promise<number> {
   const options = command.opts<CountersOptions>();
   const state = options.state ? resolve(options.state) : defaultStatePath();
   const grant = options.grant ?? (options.policy ? resolve(options.policy) : undefined);
-  let store: SqliteCounterStore;
+  let store: CounterStore;
   try {
-    store = new SqliteCounterStore(state);
+    store = openSqliteStore(state);
   } catch (error) {
-    process.stderr.write(`policy-wrap: cannot open the counter store ${state}: ${describeStoreError(error)}\n`);
+    process.stderr.write(`policy-wrap: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
   try {
     if (options.reset !== undefined) {
-      const cleared = store.reset(options.reset, grant);
+      const cleared = await store.reset(options.reset, grant);
       process.stdout.write(
         options.json
           ? `${JSON.stringify({ reset: options.reset, cleared })}\n`
@@ -46,11 +45,14 @@ export async function countersCommand(argv: string[]): Promise<number> {
       );
       return cleared > 0 ? 0 : 1;
     }
-    const rows = store.list(Date.now(), grant);
+    const rows = await store.list(grant);
     process.stdout.write(options.json ? `${JSON.stringify(rows, null, 2)}\n` : formatTable(rows));
     return 0;
+  } catch (error) {
+    process.stderr.write(`policy-wrap: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

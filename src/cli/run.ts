@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { EventBus } from "../events/event-bus.js";
+import { logEvents } from "../events/log-events.js";
 import { Limiter } from "../limits/limiter.js";
+import { openSqliteStore } from "../limits/sqlite-store.js";
 import { createLogger, LOG_LEVELS, type LogLevel } from "../log.js";
 import { formatProblems, loadPolicy } from "../policy/load-policy.js";
 import { startProxy } from "../proxy/start-proxy.js";
@@ -74,14 +77,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 1;
   }
   const statePath = options.state ? resolve(options.state) : defaultStatePath();
-  const limiter = new Limiter({
-    statePath,
-    createDirectory: !options.state,
-    grant: options.grant ?? policyFile,
-    sessionId: randomUUID(),
-    now: Date.now,
-    log,
-  });
+  const events = new EventBus((error) => log.error(`an event subscriber failed: ${String(error)}`));
+  events.subscribe(logEvents(log));
+  const store = { description: statePath, open: async () => openSqliteStore(statePath, { createDirectory: !options.state }) };
+  const limiter = new Limiter({ store, grant: options.grant ?? policyFile, sessionId: randomUUID(), emit: events.emit });
   const policy = loaded.policy;
   log.debug(`policy ${policyFile} loaded; state ${statePath}`);
   return startProxy({
@@ -90,6 +89,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     policy,
     limiter,
     log,
+    emit: events.emit,
     maxMessageBytes: options.maxMessageBytes,
     approvalTimeoutMs: options.approvalTimeout * 1000,
     watch: options.watch ? { file: policyFile, loadedText: loaded.text ?? "" } : undefined,

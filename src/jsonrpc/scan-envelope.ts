@@ -22,12 +22,12 @@ const BACKSLASH = 0x5c;
 
 class EnvelopeError extends Error {}
 
-function isSpace(c: number | undefined): boolean {
+export function isSpace(c: number | undefined): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 /** Index just past the string that starts at `start` (its opening quote). */
-function skipString(buf: ByteParts, start: number): number {
+export function skipString(buf: ByteParts, start: number): number {
   let end = buf.indexOf(QUOTE, start + 1);
   for (;;) {
     if (end === -1) throw new EnvelopeError("unterminated string");
@@ -39,7 +39,7 @@ function skipString(buf: ByteParts, start: number): number {
 }
 
 /** Index just past the value that starts at `start`. */
-function skipValue(buf: ByteParts, start: number): number {
+export function skipValue(buf: ByteParts, start: number): number {
   const first = buf.at(start);
   if (first === QUOTE) return skipString(buf, start);
   if (first !== 0x7b && first !== 0x5b) {

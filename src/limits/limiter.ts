@@ -1,133 +1,135 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import type { Logger } from "../log.js";
+import type { WrapperEvent } from "../events/events.js";
 import type { CompiledLimit } from "../policy/types.js";
-import { SqliteCounterStore } from "./sqlite-store.js";
-import type { BucketLimit, CounterStore, Ticket } from "./store.js";
+import { describeConflict } from "./describe-conflict.js";
+import { StoreFault, type BucketLimit, type CounterStore, type Ticket } from "./store.js";
 
 // The gate's one stateful step: turns a decision's limits into buckets for this
-// grant and session, charges them at the current time, and fails closed. A
-// store fault refuses the calls that need a counter and is reported once per
-// distinct cause, not once per call.
+// grant and session, charges them, and fails closed. It knows nothing of
+// SQLite or Redis: a store reports its trouble as a StoreFault, which refuses
+// the calls that need a counter and is reported once per distinct cause (and
+// once more when the store works again), not once per call.
 
 export type LimitOutcome =
   | { admitted: true; ticket: Ticket | undefined }
   | { admitted: false; limit: CompiledLimit; used: number; retryAfterMs: number }
   | { admitted: false; fault: string };
 
+export interface StoreOpener {
+  /** Where the counters live, for messages (never with credentials). */
+  description: string;
+  open(): Promise<CounterStore>;
+}
+
 export interface LimiterOptions {
-  statePath: string;
-  /** Create the state file's directory (for the default per-user location only). */
-  createDirectory: boolean;
+  store: StoreOpener;
   grant: string;
   sessionId: string;
-  now: () => number;
-  log: Logger;
-  openStore?: (path: string) => CounterStore;
+  emit: (event: WrapperEvent) => void;
+  clock?: () => number;
 }
 
 export class Limiter {
   readonly #options: LimiterOptions;
-  #store: CounterStore | undefined;
+  readonly #clock: () => number;
+  #store: Promise<CounterStore> | undefined;
+  /** Faults already reported, so each cause is said once. */
   readonly #reported = new Set<string>();
+  /** Whether the store itself is failing (not merely a counter in conflict): its recovery is reported. */
+  #down = false;
+  #charges = 0;
 
   constructor(options: LimiterOptions) {
     this.#options = options;
+    this.#clock = options.clock ?? Date.now;
   }
 
   /** Opens the store now, so a broken one is reported at start-up. */
-  open(): boolean {
-    return this.#ensureStore() !== undefined;
-  }
-
-  #ensureStore(): CounterStore | undefined {
-    if (this.#store) return this.#store;
-    const { statePath, createDirectory, openStore } = this.#options;
+  async open(): Promise<boolean> {
     try {
-      if (createDirectory) mkdirSync(dirname(statePath), { recursive: true });
-      this.#store = openStore ? openStore(statePath) : new SqliteCounterStore(statePath);
-      return this.#store;
+      await this.#ensureStore();
+      return true;
     } catch (error) {
-      this.#report(`cannot open the counter store ${statePath}: ${describeStoreError(error)}`);
-      return undefined;
+      this.#fault(error);
+      return false;
     }
   }
 
-  #report(message: string): string {
+  #ensureStore(): Promise<CounterStore> {
+    // A store that failed to open is tried again on the next call: the fault may be gone.
+    this.#store ??= this.#options.store.open().catch((error: unknown) => {
+      this.#store = undefined;
+      throw error;
+    });
+    return this.#store;
+  }
+
+  #fault(error: unknown, storeDown = true): string {
+    const message =
+      error instanceof StoreFault ? error.message : `the counter store ${this.#options.store.description} failed: ${String(error)}`;
+    if (storeDown) this.#down = true;
     if (!this.#reported.has(message)) {
       this.#reported.add(message);
-      this.#options.log.error(`${message}; rate-limited calls are refused until this is fixed`);
+      this.#options.emit({ type: "store_fault", at: this.#clock(), message });
     }
     return message;
   }
 
-  #bucket(limit: CompiledLimit): BucketLimit {
-    const { grant, sessionId } = this.#options;
-    const owner = limit.scope === "grant" ? `grant\u0000${grant}` : `session\u0000${sessionId}`;
-    return {
-      bucket: `${owner}\u0000${limit.counter}`,
-      counter: limit.counter,
-      grant,
-      scope: limit.scope,
-      windowMs: limit.windowMs,
-      max: limit.max,
-    };
+  #recovered(): void {
+    if (!this.#down) return;
+    this.#down = false;
+    this.#reported.clear();
+    this.#options.emit({ type: "store_recovered", at: this.#clock(), store: this.#options.store.description });
   }
 
-  admit(limits: CompiledLimit[]): LimitOutcome {
+  #bucket(limit: CompiledLimit, definedAt: number): BucketLimit {
+    const { grant, sessionId } = this.#options;
+    const owner = limit.scope === "grant" ? `grant\u0000${grant}` : `session\u0000${sessionId}`;
+    const { counter, scope, windowMs, max } = limit;
+    return { bucket: `${owner}\u0000${counter}`, counter, grant, scope, windowMs, max, definedAt };
+  }
+
+  /** `definedAt`: when the policy these limits come from was loaded. */
+  async admit(limits: CompiledLimit[], definedAt: number): Promise<LimitOutcome> {
     if (limits.length === 0) return { admitted: true, ticket: undefined };
     const byBucket = new Map<string, { limit: CompiledLimit; bucket: BucketLimit }>();
     for (const limit of limits) {
-      const bucket = this.#bucket(limit);
+      const bucket = this.#bucket(limit, definedAt);
       if (!byBucket.has(bucket.bucket)) byBucket.set(bucket.bucket, { limit, bucket });
     }
-    const store = this.#ensureStore();
-    if (!store) return { admitted: false, fault: `the counter store ${this.#options.statePath} cannot be opened` };
     try {
-      const result = store.admit(
+      const store = await this.#ensureStore();
+      const charge = `${this.#options.sessionId}:${this.#charges++}`;
+      const result = await store.admit(
         [...byBucket.values()].map((b) => b.bucket),
-        this.#options.now(),
+        charge,
       );
+      this.#recovered();
+      if ("conflicts" in result) return { admitted: false, fault: this.#fault(new StoreFault(describeConflict(result.conflicts)), false) };
       if (result.admitted) return result;
       // The call waits for the slowest refusing limit.
       const worst = result.refusals.reduce((a, b) => (b.retryAfterMs > a.retryAfterMs ? b : a));
       const limit = (byBucket.get(worst.bucket) as { limit: CompiledLimit }).limit;
       return { admitted: false, limit, used: worst.used, retryAfterMs: worst.retryAfterMs };
     } catch (error) {
-      return { admitted: false, fault: this.#report(`the counter store ${this.#options.statePath} failed: ${describeStoreError(error)}`) };
+      return { admitted: false, fault: this.#fault(error) };
     }
   }
 
-  /** The call never ran (the upstream answered with a JSON-RPC error): give its quota back. */
-  refund(ticket: Ticket): void {
+  /** The call provably never ran: give back its own charges. */
+  async refund(ticket: Ticket): Promise<void> {
     try {
-      this.#store?.refund(ticket);
+      await (await this.#ensureStore()).refund(ticket);
     } catch (error) {
-      this.#report(`the counter store ${this.#options.statePath} failed to refund a call: ${describeStoreError(error)}`);
+      this.#fault(error);
     }
   }
 
-  close(): void {
-    this.#store?.close();
-  }
-}
-
-export function describeStoreError(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  switch (code) {
-    case "SQLITE_NOTADB":
-    case "SQLITE_CORRUPT":
-      return "the file is not a usable SQLite database (corrupt?)";
-    case "SQLITE_READONLY":
-      return "the file is read-only";
-    case "SQLITE_BUSY":
-    case "SQLITE_LOCKED":
-      return "the file stayed locked by another process past the busy timeout";
-    case "SQLITE_FULL":
-      return "the disk is full";
-    case "SQLITE_CANTOPEN":
-      return "the file cannot be opened (does its directory exist?)";
-    default:
-      return error instanceof Error ? error.message : String(error);
+  async close(): Promise<void> {
+    const store = this.#store;
+    this.#store = undefined;
+    await store?.then(
+      (s) => s.close(),
+      () => {},
+    );
   }
 }

@@ -1,75 +1,109 @@
+import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
-import type { AdmitResult, BucketLimit, CounterRow, CounterStore, Refusal, Ticket } from "./store.js";
+import { packageRoot } from "../package-root.js";
+import { migrateCounters } from "./sqlite-schema.js";
+import { asStoreFault } from "./sqlite-faults.js";
+import {
+  StoreFault,
+  type AdmitResult,
+  type BucketLimit,
+  type Conflict,
+  type CounterRow,
+  type CounterStore,
+  type Refusal,
+  type Ticket,
+} from "./store.js";
 
-// Exact sliding windows in SQLite. Each admitted call is one row; a bucket's
-// `used` column is the number of its rows, kept in step on insert and prune,
-// so a check costs O(log n) whatever `max` is. Expired rows are pruned on every
-// touch of their bucket. Every check-and-consume is one BEGIN IMMEDIATE
-// transaction: a deferred one lets two processes both read "9 of 10" and both
-// write (measured: over-admission and SQLITE_BUSY without the busy handler).
+// Exact sliding windows in SQLite. Each admitted call is one row carrying its
+// own charge id; a bucket's `used` column is the number of its rows, kept in
+// step on insert and prune, so a check costs O(log n) whatever `max` is.
+// Expired rows are pruned on every touch of their bucket, with the window the
+// store keeps for it (one definition per counter, see BucketLimit.definedAt).
+// Every check-and-consume is one BEGIN IMMEDIATE transaction: a deferred one
+// lets two processes both read "9 of 10" and both write (measured:
+// over-admission and SQLITE_BUSY without the busy handler).
 
-const SCHEMA_VERSION = 1;
 // Loaded with the first store, not at start-up: policies without limits never need it.
 const require = createRequire(import.meta.url);
 export const BUSY_TIMEOUT_MS = 2000;
 
-export class SqliteCounterStore implements CounterStore {
-  readonly #db: BetterSqlite3.Database;
-  readonly #statements;
-  readonly #admit: (limits: BucketLimit[], now: number) => AdmitResult;
-  /** Buckets this process has created or resized, with the size it gave them. */
-  readonly #sized = new Map<string, string>();
+export interface SqliteStoreOptions {
+  /** Milliseconds since the epoch; this machine's clock unless a test gives another. */
+  clock?: () => number;
+  /** Create the file's directory (for the default per-user location only). */
+  createDirectory?: boolean;
+}
 
-  /** Opens (creating if needed) and proves the file writable; throws on any fault. */
-  constructor(file: string) {
-    const Database = require("better-sqlite3") as typeof BetterSqlite3;
-    this.#db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+interface StoredBucket {
+  used: number;
+  window_ms: number;
+  max: number;
+  defined_at: number;
+}
+
+function loadDriver(): typeof BetterSqlite3 {
+  try {
+    return require("better-sqlite3") as typeof BetterSqlite3;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/NODE_MODULE_VERSION|compiled against a different Node\.js version|invalid ELF header|wrong ELF class/.test(message)) {
+      throw new StoreFault(
+        `the SQLite module (better-sqlite3) was built for another Node.js version than this one (${process.version}); ` +
+          `rebuild it with \`npm rebuild better-sqlite3\` in ${packageRoot()}`,
+        { cause: error },
+      );
+    }
+    throw new StoreFault(`the SQLite module (better-sqlite3) cannot be loaded: ${message}`, { cause: error });
+  }
+}
+
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): SqliteCounterStore {
+  const Database = loadDriver();
+  return asStoreFault(`cannot open the counter store ${file}`, () => {
+    if (options.createDirectory) mkdirSync(dirname(file), { recursive: true });
+    return new SqliteCounterStore(new Database(file, { timeout: BUSY_TIMEOUT_MS }), file, options.clock ?? Date.now);
+  });
+}
+
+export class SqliteCounterStore implements CounterStore {
+  readonly description: string;
+  readonly #db: BetterSqlite3.Database;
+  readonly #clock: () => number;
+  readonly #statements;
+  readonly #admit: (limits: BucketLimit[], charge: string, now: number) => AdmitResult;
+
+  /** Takes an open database, migrates it and proves it writable; throws on any fault. */
+  constructor(db: BetterSqlite3.Database, file: string, clock: () => number) {
+    this.description = file;
+    this.#db = db;
+    this.#clock = clock;
     try {
-      this.#db.pragma("journal_mode = WAL");
-      this.#db.pragma("synchronous = NORMAL");
-      this.#migrate();
-      this.#sweep(Date.now());
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      migrateCounters(db);
+      this.#sweep(clock());
       // A real committed write: some filesystems accept WAL and fail on first write.
-      this.#db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('probe', ?)").run(String(Date.now()));
+      db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('probe', ?)").run(String(clock()));
     } catch (error) {
-      this.#db.close();
+      db.close();
       throw error;
     }
-    const db = this.#db;
     this.#statements = {
-      ensure: db.prepare(
-        "INSERT OR IGNORE INTO counters(bucket, grant_name, counter, scope, window_ms, max, used) VALUES (@bucket, @grant, @counter, @scope, @windowMs, @max, 0)",
+      bucket: db.prepare("SELECT used, window_ms, max, defined_at FROM counters WHERE bucket = ?"),
+      create: db.prepare(
+        "INSERT INTO counters(bucket, grant_name, counter, scope, window_ms, max, used, defined_at) VALUES (@bucket, @grant, @counter, @scope, @windowMs, @max, 0, @definedAt)",
       ),
-      resize: db.prepare(
-        "UPDATE counters SET window_ms = @windowMs, max = @max WHERE bucket = @bucket AND (window_ms != @windowMs OR max != @max)",
-      ),
+      redefine: db.prepare("UPDATE counters SET window_ms = @windowMs, max = @max, defined_at = @definedAt WHERE bucket = @bucket"),
       prune: db.prepare("DELETE FROM events WHERE bucket = ? AND ts <= ?"),
-      used: db.prepare("SELECT used FROM counters WHERE bucket = ?").pluck(),
       adjust: db.prepare("UPDATE counters SET used = used + ? WHERE bucket = ?"),
       nth: db.prepare("SELECT ts FROM events WHERE bucket = ? ORDER BY ts LIMIT 1 OFFSET ?").pluck(),
-      insert: db.prepare("INSERT INTO events(bucket, ts) VALUES (?, ?)"),
-      remove: db.prepare("DELETE FROM events WHERE rowid = ? AND bucket = ?"),
+      insert: db.prepare("INSERT INTO events(bucket, ts, charge) VALUES (?, ?, ?)"),
+      remove: db.prepare("DELETE FROM events WHERE bucket = ? AND ts = ? AND charge = ?"),
     };
-    this.#admit = db.transaction((limits: BucketLimit[], now: number) => this.#admitNow(limits, now)).immediate as unknown as (
-      limits: BucketLimit[],
-      now: number,
-    ) => AdmitResult;
-  }
-
-  #migrate(): void {
-    const version = this.#db.pragma("user_version", { simple: true }) as number;
-    if (version === SCHEMA_VERSION) return;
-    if (version !== 0) throw new Error(`the state file has schema version ${version}; this policy-wrap knows ${SCHEMA_VERSION}`);
-    this.#db.exec(`
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS counters (
-        bucket TEXT PRIMARY KEY, grant_name TEXT NOT NULL, counter TEXT NOT NULL, scope TEXT NOT NULL,
-        window_ms INTEGER NOT NULL, max INTEGER NOT NULL, used INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS events (bucket TEXT NOT NULL, ts INTEGER NOT NULL);
-      CREATE INDEX IF NOT EXISTS events_by_bucket_ts ON events(bucket, ts);
-      PRAGMA user_version = ${SCHEMA_VERSION};
-    `);
+    this.#admit = db.transaction((limits: BucketLimit[], charge: string, now: number) => this.#admitNow(limits, charge, now))
+      .immediate as unknown as (limits: BucketLimit[], charge: string, now: number) => AdmitResult;
   }
 
   /** Keeps the file bounded: buckets nobody touches still lose expired rows, dead sessions vanish. */
@@ -87,95 +121,104 @@ export class SqliteCounterStore implements CounterStore {
       .immediate();
   }
 
-  /** Brings a bucket to `now` and the policy's current size; returns how many calls it holds. */
-  #touch(limit: BucketLimit, now: number): number {
+  /**
+   * Brings a bucket to `now` under its one definition. Returns how many calls it
+   * holds, or the conflict when a later policy defined the counter otherwise.
+   */
+  #touch(limit: BucketLimit, now: number): number | Conflict {
     const s = this.#statements;
-    const size = `${limit.windowMs}/${limit.max}`;
-    if (this.#sized.get(limit.bucket) !== size) {
-      s.ensure.run(limit);
-      s.resize.run(limit);
-      this.#sized.set(limit.bucket, size);
+    let stored = s.bucket.get(limit.bucket) as StoredBucket | undefined;
+    if (!stored) {
+      s.create.run(limit);
+      stored = { used: 0, window_ms: limit.windowMs, max: limit.max, defined_at: limit.definedAt };
+    } else if (stored.window_ms !== limit.windowMs || stored.max !== limit.max) {
+      if (stored.defined_at >= limit.definedAt) {
+        const kept = { windowMs: stored.window_ms, max: stored.max };
+        return { bucket: limit.bucket, counter: limit.counter, stored: kept, wanted: { windowMs: limit.windowMs, max: limit.max } };
+      }
+      s.redefine.run(limit);
     }
     const pruned = s.prune.run(limit.bucket, now - limit.windowMs).changes;
     if (pruned > 0) s.adjust.run(-pruned, limit.bucket);
-    const used = s.used.get(limit.bucket) as number | undefined;
-    if (used !== undefined) return used;
-    // Another process reset the counter since this one last sized it.
-    this.#sized.delete(limit.bucket);
-    return this.#touch(limit, now);
+    return stored.used - pruned;
   }
 
-  #retryAfter(limit: BucketLimit, used: number, now: number): number {
+  #retryAfter(bucket: string, windowMs: number, max: number, used: number, now: number): number {
     // The call fits once used - max + 1 of the oldest rows have left the window.
-    const ts = this.#statements.nth.get(limit.bucket, used - limit.max) as number | undefined;
-    return ts === undefined ? 0 : Math.max(0, ts + limit.windowMs - now);
+    const ts = this.#statements.nth.get(bucket, used - max) as number | undefined;
+    return ts === undefined ? 0 : Math.max(0, ts + windowMs - now);
   }
 
-  #admitNow(limits: BucketLimit[], now: number): AdmitResult {
+  #admitNow(limits: BucketLimit[], charge: string, now: number): AdmitResult {
     const refusals: Refusal[] = [];
+    const conflicts: Conflict[] = [];
     for (const limit of limits) {
       const used = this.#touch(limit, now);
-      if (used >= limit.max) refusals.push({ bucket: limit.bucket, used, retryAfterMs: this.#retryAfter(limit, used, now) });
+      if (typeof used !== "number") conflicts.push(used);
+      else if (used >= limit.max) {
+        refusals.push({ bucket: limit.bucket, used, retryAfterMs: this.#retryAfter(limit.bucket, limit.windowMs, limit.max, used, now) });
+      }
     }
+    if (conflicts.length > 0) return { admitted: false, conflicts };
     if (refusals.length > 0) return { admitted: false, refusals };
-    const entries = limits.map((limit) => {
-      const id = Number(this.#statements.insert.run(limit.bucket, now).lastInsertRowid);
+    for (const limit of limits) {
+      this.#statements.insert.run(limit.bucket, now, charge);
       this.#statements.adjust.run(1, limit.bucket);
-      return { bucket: limit.bucket, id };
+    }
+    return { admitted: true, ticket: { charge, buckets: limits.map((l) => l.bucket), at: now } };
+  }
+
+  async admit(limits: BucketLimit[], charge: string): Promise<AdmitResult> {
+    return asStoreFault(`the counter store ${this.description} failed`, () => this.#admit(limits, charge, this.#clock()));
+  }
+
+  async refund(ticket: Ticket): Promise<void> {
+    asStoreFault(`the counter store ${this.description} failed to refund a call`, () =>
+      this.#db
+        .transaction(() => {
+          for (const bucket of ticket.buckets) {
+            if (this.#statements.remove.run(bucket, ticket.at, ticket.charge).changes > 0) this.#statements.adjust.run(-1, bucket);
+          }
+        })
+        .immediate(),
+    );
+  }
+
+  async list(grant?: string): Promise<CounterRow[]> {
+    return asStoreFault(`the counter store ${this.description} failed`, () => {
+      const where = grant === undefined ? "" : "WHERE grant_name = ?";
+      const rows = this.#db
+        .prepare(
+          `SELECT bucket, grant_name AS "grant", counter, scope, window_ms AS windowMs, max, defined_at AS definedAt FROM counters ${where} ORDER BY grant_name, counter`,
+        )
+        .all(...(grant === undefined ? [] : [grant])) as BucketLimit[];
+      const now = this.#clock();
+      return this.#db
+        .transaction(() =>
+          rows.map((row) => {
+            const used = this.#touch(row, now) as number;
+            const retryAfterMs = used >= row.max ? this.#retryAfter(row.bucket, row.windowMs, row.max, used, now) : 0;
+            return { counter: row.counter, grant: row.grant, scope: row.scope, used, max: row.max, windowMs: row.windowMs, retryAfterMs };
+          }),
+        )
+        .immediate();
     });
-    return { admitted: true, ticket: { entries } };
   }
 
-  admit(limits: BucketLimit[], now: number): AdmitResult {
-    return this.#admit(limits, now);
+  async reset(counter: string, grant?: string): Promise<number> {
+    return asStoreFault(`the counter store ${this.description} failed`, () => {
+      const where = grant === undefined ? "counter = ?" : "counter = ? AND grant_name = ?";
+      const args = grant === undefined ? [counter] : [counter, grant];
+      return this.#db
+        .transaction(() => {
+          this.#db.prepare(`DELETE FROM events WHERE bucket IN (SELECT bucket FROM counters WHERE ${where})`).run(...args);
+          return this.#db.prepare(`DELETE FROM counters WHERE ${where}`).run(...args).changes;
+        })
+        .immediate();
+    });
   }
 
-  refund(ticket: Ticket): void {
-    this.#db
-      .transaction(() => {
-        for (const { bucket, id } of ticket.entries) {
-          if (this.#statements.remove.run(id, bucket).changes > 0) this.#statements.adjust.run(-1, bucket);
-        }
-      })
-      .immediate();
-  }
-
-  list(now: number, grant?: string): CounterRow[] {
-    const rows = this.#db
-      .prepare(
-        `SELECT bucket, grant_name AS "grant", counter, scope, window_ms AS windowMs, max FROM counters ${grant === undefined ? "" : "WHERE grant_name = ?"} ORDER BY grant_name, counter`,
-      )
-      .all(...(grant === undefined ? [] : [grant])) as (BucketLimit & { bucket: string })[];
-    return this.#db
-      .transaction(() =>
-        rows.map((row) => {
-          const used = this.#touch(row, now);
-          return {
-            counter: row.counter,
-            grant: row.grant,
-            scope: row.scope,
-            used,
-            max: row.max,
-            windowMs: row.windowMs,
-            retryAfterMs: used >= row.max ? this.#retryAfter(row, used, now) : 0,
-          };
-        }),
-      )
-      .immediate();
-  }
-
-  reset(counter: string, grant?: string): number {
-    const where = grant === undefined ? "counter = ?" : "counter = ? AND grant_name = ?";
-    const args = grant === undefined ? [counter] : [counter, grant];
-    return this.#db
-      .transaction(() => {
-        this.#db.prepare(`DELETE FROM events WHERE bucket IN (SELECT bucket FROM counters WHERE ${where})`).run(...args);
-        return this.#db.prepare(`DELETE FROM counters WHERE ${where}`).run(...args).changes;
-      })
-      .immediate();
-  }
-
-  close(): void {
+  async close(): Promise<void> {
     this.#db.close();
   }
 }

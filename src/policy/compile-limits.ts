@@ -2,8 +2,23 @@ import type { CompiledLimit, CompiledPolicy, LimitDocument, PolicyProblem, Scope
 
 const NAMED_WINDOWS: Record<string, number> = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
+/** Timestamps are whole milliseconds: a shorter window would enforce nothing. */
+const MIN_WINDOW_MS = 1;
+/** Ten years: longer windows are typos, and keep the arithmetic exact. */
+const MAX_WINDOW_MS = 10 * 365.25 * 86_400_000;
+
 export function windowToMs(window: WindowSpec): number {
   return typeof window === "number" ? Math.round(window * 1000) : (NAMED_WINDOWS[window] as number);
+}
+
+/** Why a window of this many seconds cannot be enforced exactly, or undefined. */
+function checkWindow(window: WindowSpec): string | undefined {
+  if (typeof window !== "number") return undefined;
+  const ms = window * 1000;
+  if (Math.round(ms) < MIN_WINDOW_MS) return `window ${window} s is shorter than 1 ms, the clock's resolution: it would enforce nothing`;
+  if (Math.abs(ms - Math.round(ms)) > 1e-6) return `window ${window} s is not a whole number of milliseconds`;
+  if (ms > MAX_WINDOW_MS) return `window ${window} s is longer than ten years`;
+  return undefined;
 }
 
 export function describeWindow(window: WindowSpec): string {
@@ -15,6 +30,7 @@ export function compileLimit(doc: LimitDocument, pointer: string): CompiledLimit
     counter: doc.counter,
     windowMs: windowToMs(doc.window),
     windowLabel: describeWindow(doc.window),
+    window: doc.window,
     max: doc.max,
     scope: doc.scope ?? "grant",
     pointer,
@@ -22,10 +38,17 @@ export function compileLimit(doc: LimitDocument, pointer: string): CompiledLimit
   };
 }
 
-/** One counter is one budget: two limits naming it must agree on its size and scope. */
-export function checkCounterAgreement(limits: CompiledLimit[], problems: PolicyProblem[]): void {
+/**
+ * Every limit's window can be enforced, and one counter is one budget: two
+ * limits naming it must agree on its size and scope.
+ */
+export function checkLimits(limits: CompiledLimit[], problems: PolicyProblem[]): void {
   const first = new Map<string, CompiledLimit>();
   for (const limit of limits) {
+    const badWindow = checkWindow(limit.window);
+    if (badWindow) problems.push({ pointer: `${limit.pointer}/window`, message: badWindow });
+    if (!Number.isSafeInteger(limit.max))
+      problems.push({ pointer: `${limit.pointer}/max`, message: `max ${limit.max} is too large to count exactly` });
     // Counted under each tool's own name: nothing to compare before a call names the tool.
     if (limit.perTool) continue;
     const seen = first.get(limit.counter);

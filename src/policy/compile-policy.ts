@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import type { Ajv2020 } from "ajv/dist/2020.js";
 import { escapePointerToken } from "../json/scan-json.js";
 import { compileGroups } from "./conditions.js";
-import { checkCounterAgreement, compileLimit, shorthandLimit } from "./compile-limits.js";
+import { checkLimits, compileLimit, shorthandLimit } from "./compile-limits.js";
 import { checkPattern, compileGlob, isGlob } from "./glob.js";
 import type { CompiledLimit, CompiledPolicy, CompiledRule, PolicyDocument, PolicyProblem, RuleDocument } from "./types.js";
 
@@ -24,13 +24,14 @@ function createArgumentsAjv(): Ajv2020 {
 
 export type CompileResult = { ok: true; policy: CompiledPolicy } | { ok: false; problems: PolicyProblem[] };
 
-export function compilePolicy(doc: PolicyDocument): CompileResult {
+export function compilePolicy(doc: PolicyDocument, fingerprint = ""): CompileResult {
   const problems: PolicyProblem[] = [];
   const allLimits: CompiledLimit[] = [];
   let argumentsAjv: Ajv2020 | undefined;
   const ajvForArguments = () => (argumentsAjv ??= createArgumentsAjv());
 
   const policy: CompiledPolicy = {
+    fingerprint,
     defaultAction: doc.default,
     hideExact: new Map(),
     hideGlobs: [],
@@ -64,7 +65,7 @@ export function compilePolicy(doc: PolicyDocument): CompileResult {
   globs.sort((a, b) => b.glob.literals - a.glob.literals || a.order - b.order);
   policy.globs = globs.map(({ glob, rule }) => ({ glob, rule }));
 
-  checkCounterAgreement(allLimits, problems);
+  checkLimits(allLimits, problems);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, policy };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { scanJson } from "../json/scan-json.js";
 import { compilePolicy } from "./compile-policy.js";
 import { checkAgainstSchema, schemaProblems } from "./schema.js";
@@ -32,7 +33,7 @@ export function parsePolicy(text: string): ParseResult {
   if (!checkAgainstSchema(document)) {
     return { ok: false, problems: schemaProblems().map((p) => at(p.pointer, p.message)) };
   }
-  const compiled = compilePolicy(document);
+  const compiled = compilePolicy(document, createHash("sha256").update(text).digest("hex"));
   if (!compiled.ok) return { ok: false, problems: compiled.problems.map((p) => at(p.pointer, p.message)) };
   return { ok: true, policy: compiled.policy, document };
 }

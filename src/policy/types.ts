@@ -45,6 +45,7 @@ export interface CompiledLimit {
   windowMs: number;
   /** The window as the policy wrote it, for messages ("minute", "90s"). */
   windowLabel: string;
+  window: WindowSpec;
   max: number;
   scope: Scope;
   /** JSON Pointer of the limit in the policy. */
@@ -87,6 +88,8 @@ export interface Glob {
 }
 
 export interface CompiledPolicy {
+  /** sha256 of the policy text, so that a record names the policy that decided. */
+  fingerprint: string;
   defaultAction: "allow" | "deny";
   /** Hidden names, with the pointer of the entry that hides each. */
   hideExact: Map<string, string>;

@@ -1,11 +1,14 @@
+import type { ApprovalAnswer } from "../events/events.js";
 import { isRecord } from "../jsonrpc/message.js";
-import type { ClientRequest, RelayContext } from "./relay.js";
+import type { ClientRequest, RelayContext } from "./relay-context.js";
 
 // Human approval through MCP elicitation: the wrapper asks the client's user
 // with a request of its own and forwards the call only on an explicit yes.
 // Anything else (no, dismissed, an error, silence) is a refusal.
 
-export type ApprovalOutcome = { approved: true } | { approved: false; reason: string } | { cancelled: true };
+/** The answer, and for a refusal the words the agent reads. */
+export type ApprovalOutcome =
+  { answer: "approved" } | { answer: "cancelled" } | { answer: Exclude<ApprovalAnswer, "approved" | "cancelled">; reason: string };
 
 export interface ApprovalQuestion {
   tool: string;
@@ -53,7 +56,7 @@ export function askForApproval(relay: RelayContext, request: ClientRequest, ques
   });
   return new Promise<ApprovalOutcome>((resolve) => {
     const timer = setTimeout(() => {
-      finish({ approved: false, reason: `No one approved the call to "${tool}" within ${Math.round(timeoutMs / 1000)} s.` });
+      finish({ answer: "timed_out", reason: `No one approved the call to "${tool}" within ${Math.round(timeoutMs / 1000)} s.` });
       pending.cancel("approval timed out");
     }, timeoutMs);
     // While the user decides, tell a client that asked for progress that the call is alive.
@@ -78,23 +81,24 @@ export function askForApproval(relay: RelayContext, request: ClientRequest, ques
     };
     relay.onCancel(request, () => {
       pending.cancel("the call was cancelled");
-      finish({ cancelled: true });
+      finish({ answer: "cancelled" });
     });
     pending.answer.then(
       (response) => {
         if (response.error) {
-          finish({ approved: false, reason: `The approval request for "${tool}" failed: ${String(response.error.message ?? "error")}.` });
+          finish({ answer: "failed", reason: `The approval request for "${tool}" failed: ${String(response.error.message ?? "error")}.` });
           return;
         }
         const result = isRecord(response.result) ? response.result : {};
         const content = isRecord(result.content) ? result.content : {};
-        if (result.action === "accept" && content.approve === true) finish({ approved: true });
-        else if (result.action === "cancel") finish({ approved: false, reason: `The user dismissed the approval request for "${tool}".` });
-        else finish({ approved: false, reason: `The user declined the call to "${tool}".` });
+        if (result.action === "accept" && content.approve === true) finish({ answer: "approved" });
+        else if (result.action === "cancel")
+          finish({ answer: "dismissed", reason: `The user dismissed the approval request for "${tool}".` });
+        else finish({ answer: "declined", reason: `The user declined the call to "${tool}".` });
       },
       (error: unknown) =>
         finish({
-          approved: false,
+          answer: "failed",
           reason: `The approval request for "${tool}" failed: ${error instanceof Error ? error.message : String(error)}.`,
         }),
     );

@@ -1,3 +1,5 @@
+import type { Cause } from "../events/events.js";
+
 // The result the agent sees for a refused call: a normal tools/call result with
 // isError, so that clients show it to the model (many hide JSON-RPC errors),
 // and the decision in _meta for programs.
@@ -7,11 +9,13 @@ export const DECISION_META_KEY = "policy-wrap/decision";
 export interface DeniedCall {
   tool: string;
   rule: string;
-  cause: string;
+  cause: Cause;
   reason: string;
+  /** Facts that go with the cause (a rate limit's counter, max, retryAfterMs...). */
+  details?: Record<string, unknown>;
 }
 
-export function denyResult(denied: DeniedCall, details: Record<string, unknown> = {}): Record<string, unknown> {
+export function denyResult(denied: DeniedCall): Record<string, unknown> {
   return {
     content: [{ type: "text", text: `[POLICY DENIED] ${denied.reason}` }],
     isError: true,
@@ -22,7 +26,7 @@ export function denyResult(denied: DeniedCall, details: Record<string, unknown> 
         cause: denied.cause,
         rule: denied.rule,
         reason: denied.reason,
-        ...details,
+        ...denied.details,
       },
     },
   };

@@ -1,5 +1,5 @@
 import { isRecord } from "../jsonrpc/message.js";
-import type { RelayContext } from "./relay.js";
+import type { RelayContext } from "./relay-context.js";
 
 // Fetches every page of the upstream's tools/list with the wrapper's own
 // requests. Clients such as Claude.ai never follow nextCursor; one merged page

@@ -1,5 +1,5 @@
 import { isRecord } from "../jsonrpc/message.js";
-import type { ResponseHook } from "./pending-requests.js";
+import type { ResponseHook } from "./relay-context.js";
 
 // The wrapper may change the visible tool set at any time (hot reload), so it
 // advertises tools.listChanged; clients such as Claude Code only listen for

@@ -1,18 +1,18 @@
-import { idKey, type JsonRpcId, type ResponseMessage } from "../jsonrpc/message.js";
+import { idKey, type JsonRpcId } from "../jsonrpc/message.js";
+import type { ForwardHooks } from "./relay-context.js";
 
 // The book of client requests that have entered the wrapper and not yet been
 // answered. Settling removes the entry, so each request gets exactly one answer
 // whichever path (upstream, gate, shutdown) comes first.
-
-/** What to do with the upstream's answer: pass it on as it came, or replace its result. */
-export type ResponseHook = (response: ResponseMessage) => { replaceResult: unknown } | void;
 
 export interface PendingRequest {
   id: JsonRpcId;
   idRaw: string;
   method: string;
   forwarded: boolean;
-  onResponse: ResponseHook | undefined;
+  hooks: ForwardHooks | undefined;
+  /** Set once the hooks heard how the call ended, so they hear it once. */
+  ended: boolean;
   /** Called when the client cancels the request while the wrapper still holds it. */
   onCancel: (() => void) | undefined;
 }

@@ -5,6 +5,7 @@ import { EDGE_BYTES, LineSplitter, type OversizeLine } from "../jsonrpc/line-spl
 import { LineWriter } from "../jsonrpc/line-writer.js";
 import { classifyMessage, isRecord, type JsonRpcId, type ResponseMessage } from "../jsonrpc/message.js";
 import { ByteParts, isUtf8Parts } from "../jsonrpc/byte-parts.js";
+import { resultIsError } from "../jsonrpc/result-flag.js";
 import { envelopeObject, scanEnvelope } from "../jsonrpc/scan-envelope.js";
 import { sniffId } from "../jsonrpc/sniff-id.js";
 import {
@@ -19,7 +20,8 @@ import {
 } from "../jsonrpc/wire-errors.js";
 import { preview, type Logger } from "../log.js";
 import { OwnRequests } from "./own-requests.js";
-import { PendingRequests, type PendingRequest, type ResponseHook } from "./pending-requests.js";
+import { PendingRequests, type PendingRequest } from "./pending-requests.js";
+import type { CallEnd, ClientRequest, ForwardHooks, Interceptor, OwnRequest, RelayContext } from "./relay-context.js";
 
 // The relay moves messages between client and upstream. It frames, sorts and
 // books requests so that each one gets exactly one answer; what a request means
@@ -30,30 +32,6 @@ import { PendingRequests, type PendingRequest, type ResponseHook } from "./pendi
 const MAX_CLIENT_DEPTH = 1000;
 /** From this size on, the upstream's messages stay in their chunks and are read by their envelope only. */
 const LARGE_MESSAGE_BYTES = 1024 * 1024;
-
-export interface ClientRequest {
-  id: JsonRpcId;
-  /** The id as it appeared on the wire, echoed verbatim in answers the wrapper writes. */
-  idRaw: string;
-  method: string;
-  params: unknown;
-  raw: Buffer;
-}
-
-/** What an interceptor may do with a request it holds. */
-export interface RelayContext {
-  forward(request: ClientRequest, onResponse?: ResponseHook): void;
-  answer(request: ClientRequest, result: unknown): void;
-  fail(request: ClientRequest, code: number, message: string, data?: unknown): void;
-  requestUpstream(method: string, params: unknown): Promise<ResponseMessage>;
-  /** A request of the wrapper's own to the client; `cancel()` withdraws it. */
-  requestClient(method: string, params: unknown): { answer: Promise<ResponseMessage>; cancel(reason: string): void };
-  /** Registers what to do if the client cancels a request the wrapper still holds. */
-  onCancel(request: ClientRequest, handler: () => void): void;
-  notifyClient(method: string, params?: unknown): void;
-}
-
-export type Interceptor = (request: ClientRequest, relay: RelayContext) => void;
 
 export interface RelayEndpoints {
   clientInput: Readable;
@@ -116,18 +94,20 @@ export class Relay implements RelayContext {
     this.#upstreamGone = reason;
     for (const entry of this.#pending.takeAll()) {
       this.#toClient.write(encodeError(entry.idRaw, UPSTREAM_UNAVAILABLE, `Upstream server unavailable: ${reason}`));
+      if (entry.forwarded) this.#ended(entry, { kind: "upstream_gone", reason });
     }
     this.#ownUpstream.rejectAll(new Error(`upstream server unavailable: ${reason}`));
     this.#ownClient.rejectAll(new Error(`upstream server unavailable: ${reason}`));
     this.#toUpstream.end();
   }
 
-  forward(request: ClientRequest, onResponse?: ResponseHook): void {
+  forward(request: ClientRequest, hooks?: ForwardHooks): boolean {
     const entry = this.#pending.get(request.id);
-    if (!entry || entry.forwarded) return;
+    if (!entry || entry.forwarded) return false;
     entry.forwarded = true;
-    entry.onResponse = onResponse;
+    entry.hooks = hooks;
     this.#toUpstream.write(request.raw);
+    return true;
   }
 
   answer(request: ClientRequest, result: unknown): void {
@@ -140,7 +120,7 @@ export class Relay implements RelayContext {
     if (entry) this.#toClient.write(encodeError(entry.idRaw, code, message, data));
   }
 
-  requestClient(method: string, params: unknown): { answer: Promise<ResponseMessage>; cancel(reason: string): void } {
+  requestClient(method: string, params: unknown): OwnRequest {
     const { id, answer } = this.#ownClient.open();
     this.#toClient.write(encodeRequest(JSON.stringify(id), method, params));
     return {
@@ -200,7 +180,7 @@ export class Relay implements RelayContext {
         this.#reply(message.id === null ? null : this.#freeId(idRaw), INVALID_REQUEST, `Invalid Request: ${message.reason}`);
         return;
       case "notification":
-        if (message.method === "notifications/cancelled" && this.#cancelHeld(message.params)) return;
+        if (message.method === "notifications/cancelled" && this.#cancel(message.params)) return;
         this.#toUpstream.write(line);
         return;
       case "response":
@@ -212,16 +192,34 @@ export class Relay implements RelayContext {
     }
   }
 
-  /** A cancelled request the upstream never saw is dropped here: no answer, nothing forwarded. */
-  #cancelHeld(params: unknown): boolean {
+  /**
+   * A cancelled request the upstream never saw is dropped here: no answer,
+   * nothing forwarded (true). One it was sent ends as cancelled for the hooks,
+   * and the cancellation goes on to the upstream (false).
+   */
+  #cancel(params: unknown): boolean {
     if (!isRecord(params)) return false;
     const id = params.requestId;
     if (typeof id !== "string" && typeof id !== "number") return false;
     const entry = this.#pending.get(id);
-    if (!entry || entry.forwarded) return false;
+    if (!entry) return false;
+    if (entry.forwarded) {
+      this.#ended(entry, { kind: "cancelled" });
+      return false;
+    }
     this.#pending.take(id);
     entry.onCancel?.();
     return true;
+  }
+
+  #ended(entry: PendingRequest, end: CallEnd): void {
+    if (entry.ended) return;
+    entry.ended = true;
+    try {
+      entry.hooks?.settled?.(end);
+    } catch (error) {
+      this.#log.error(`settling ${entry.method} failed: ${String(error)}`);
+    }
   }
 
   /** An id already in flight must not be answered: the answer would settle the other request. */
@@ -245,7 +243,8 @@ export class Relay implements RelayContext {
       idRaw: request.idRaw,
       method: request.method,
       forwarded: false,
-      onResponse: undefined,
+      hooks: undefined,
+      ended: false,
       onCancel: undefined,
     });
     if (this.#upstreamGone !== undefined) {
@@ -302,18 +301,26 @@ export class Relay implements RelayContext {
       );
       return;
     }
-    this.#routeUpstream(value, bytes.parts, () => bytes.text(0, 200));
+    this.#routeUpstream(
+      value,
+      bytes.parts,
+      () => bytes.text(0, 200),
+      () => resultIsError(bytes, envelope as NonNullable<typeof envelope>),
+    );
   }
 
-  /** `payload` is what goes to the client if the message passes unchanged. */
-  #routeUpstream(value: unknown, payload: Buffer | Buffer[], head: () => string): void {
+  /**
+   * `payload` is what goes to the client if the message passes unchanged;
+   * `toolError` reads a large result's isError without parsing the result.
+   */
+  #routeUpstream(value: unknown, payload: Buffer | Buffer[], head: () => string, toolError?: () => boolean): void {
     const message = classifyMessage(value);
     if (message.kind === "invalid") {
       this.#log.warn(`dropped an invalid message from the upstream (${message.reason}): ${preview(head())}`);
     } else if (message.kind !== "response") {
       this.#toClient.write(payload);
     } else if (!this.#ownUpstream.settle(message)) {
-      this.#deliver(message, payload);
+      this.#deliver(message, payload, toolError ?? (() => isRecord(message.result) && message.result.isError === true));
     }
   }
 
@@ -324,15 +331,18 @@ export class Relay implements RelayContext {
     return this.#pending.take(id);
   }
 
-  #deliver(response: ResponseMessage, line: Buffer | Buffer[]): void {
+  #deliver(response: ResponseMessage, line: Buffer | Buffer[], toolError: () => boolean): void {
     const entry = this.#takeForwarded(response.id);
     if (!entry) {
       this.#log.warn(`dropped a response from the upstream to unknown request id ${JSON.stringify(response.id)}`);
       return;
     }
-    if (entry.onResponse) {
+    const bytes = Buffer.isBuffer(line) ? line.length : line.reduce((sum, part) => sum + part.length, 0);
+    this.#ended(entry, { kind: "response", response, bytes, toolError });
+    const rewrite = entry.hooks?.rewrite;
+    if (rewrite) {
       try {
-        const replaced = entry.onResponse(response);
+        const replaced = rewrite(response);
         if (replaced) {
           this.#toClient.write(encodeResult(entry.idRaw, replaced.replaceResult));
           return;
@@ -352,6 +362,8 @@ export class Relay implements RelayContext {
     const reason = `The upstream's answer of ${info.bytes} bytes exceeds the limit of ${this.#options.maxMessageBytes} bytes`;
     const entry = this.#takeForwarded(id);
     if (entry) {
+      const response = { kind: "response", id, error: { code: MESSAGE_TOO_LARGE, message: reason } } as const;
+      this.#ended(entry, { kind: "response", response, bytes: info.bytes, toolError: () => false });
       this.#toClient.write(encodeError(entry.idRaw, MESSAGE_TOO_LARGE, reason));
     } else if (this.#ownUpstream.owns(id)) {
       this.#ownUpstream.settle({ kind: "response", id, error: { code: MESSAGE_TOO_LARGE, message: reason } });

@@ -1,8 +1,9 @@
 import { basename } from "node:path";
+import type { WrapperEvent } from "../events/events.js";
 import type { Limiter } from "../limits/limiter.js";
 import type { Logger } from "../log.js";
 import { listLimits } from "../policy/compile-limits.js";
-import { formatChange, visibleSetChanged } from "../policy/describe-change.js";
+import { visibleSetChanged } from "../policy/describe-change.js";
 import { formatProblems } from "../policy/load-policy.js";
 import type { CompiledPolicy } from "../policy/types.js";
 import type { PolicyWatcher } from "../policy/watch-policy.js";
@@ -21,6 +22,8 @@ export interface ProxyOptions {
   policy: CompiledPolicy;
   limiter: Limiter;
   log: Logger;
+  /** Where the gate, the limiter and the watcher say what happened. */
+  emit: (event: WrapperEvent) => void;
   maxMessageBytes: number;
   approvalTimeoutMs: number;
   /** Hot reload: the policy file and the text the policy was loaded from. */
@@ -35,7 +38,7 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   const gate = new Gate({
     policy: options.policy,
     limiter: options.limiter,
-    log,
+    emit: options.emit,
     serverLabel: `the MCP server "${describeCommand(options.command, options.args)}"`,
     approvalTimeoutMs: options.approvalTimeoutMs,
   });
@@ -73,7 +76,7 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   // Work that the first answer does not need runs while the upstream starts up.
   // The store is probed with a real write now (not at the first limited call), so
   // a broken one is reported at start-up.
-  if (listLimits(options.policy).length > 0) options.limiter.open();
+  if (listLimits(options.policy).length > 0) void options.limiter.open();
   const watcher = options.watch ? await watchPolicy(options.watch, options, gate, relay) : undefined;
 
   const exit = await upstream.exited;
@@ -87,7 +90,7 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
   process.stdin.destroy();
   await watcher?.close();
-  options.limiter.close();
+  await options.limiter.close();
 
   if (receivedSignal) return exitCodeOf({ code: null, signal: receivedSignal });
   if (stopping) return exit.code ?? 0;
@@ -101,7 +104,7 @@ async function watchPolicy(
   relay: Relay,
 ): Promise<PolicyWatcher> {
   const { file, loadedText } = watch;
-  const { log, limiter } = options;
+  const { log, limiter, emit } = options;
   // chokidar is loaded after the upstream has been started.
   const { PolicyWatcher } = await import("../policy/watch-policy.js");
   const watcher = new PolicyWatcher(
@@ -110,11 +113,12 @@ async function watchPolicy(
     {
       reloaded: (policy) => {
         const change = gate.replacePolicy(policy);
-        if (listLimits(policy).length > 0) limiter.open();
-        log.info(`policy reloaded from ${file}: ${formatChange(change)}`);
+        if (listLimits(policy).length > 0) void limiter.open();
+        emit({ type: "reload", at: Date.now(), accepted: true, file, policy: policy.fingerprint, change });
         if (visibleSetChanged(change)) relay.notifyClient("notifications/tools/list_changed");
       },
-      rejected: (problems) => log.error(`policy reload rejected; the last good policy stays in force:\n${formatProblems(file, problems)}`),
+      rejected: (problems) =>
+        emit({ type: "reload", at: Date.now(), accepted: false, file, problems: formatProblems(file, problems).split("\n") }),
     },
     log,
   );

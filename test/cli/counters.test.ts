@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { describe, it } from "node:test";
-import { SqliteCounterStore } from "../../src/limits/sqlite-store.js";
+import { before, describe, it } from "node:test";
+import { openSqliteStore } from "../../src/limits/sqlite-store.js";
 import { BIN } from "../helpers/paths.js";
 import { tempDir } from "../helpers/temp-files.js";
 
@@ -11,20 +11,24 @@ const state = join(dir, "state.db");
 const counters = (...args: string[]) => spawnSync(process.execPath, [BIN, "counters", "--state", state, ...args], { encoding: "utf8" });
 
 describe("policy-wrap counters", () => {
-  const store = new SqliteCounterStore(state);
-  const limit = (counter: string, max: number) => ({
-    bucket: `grant\u0000/p.json\u0000${counter}`,
-    counter,
-    grant: "/p.json",
-    scope: "grant" as const,
-    windowMs: 60_000,
-    max,
+  before(async () => {
+    let now = Date.now() - 10_000;
+    const store = openSqliteStore(state, { clock: () => now });
+    const limit = (counter: string, max: number) => ({
+      bucket: `grant\u0000/p.json\u0000${counter}`,
+      counter,
+      grant: "/p.json",
+      scope: "grant" as const,
+      windowMs: 60_000,
+      max,
+      definedAt: 1,
+    });
+    await store.admit([limit("exports", 2)], "a");
+    now += 10_000;
+    await store.admit([limit("exports", 2)], "b");
+    await store.admit([limit("reads", 100)], "c");
+    await store.close();
   });
-  const now = Date.now();
-  store.admit([limit("exports", 2)], now - 10_000);
-  store.admit([limit("exports", 2)], now);
-  store.admit([limit("reads", 100)], now);
-  store.close();
 
   it("prints each counter's use, max and time until a slot frees", () => {
     const run = counters();

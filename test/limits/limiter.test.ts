@@ -3,9 +3,9 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it, type TestContext } from "node:test";
+import type { WrapperEvent } from "../../src/events/events.js";
 import { Limiter, type LimitOutcome } from "../../src/limits/limiter.js";
-import { SqliteCounterStore } from "../../src/limits/sqlite-store.js";
-import { createLogger } from "../../src/log.js";
+import { openSqliteStore } from "../../src/limits/sqlite-store.js";
 import type { CompiledLimit } from "../../src/policy/types.js";
 import { ROOT } from "../helpers/paths.js";
 import { tempDir } from "../helpers/temp-files.js";
@@ -16,6 +16,7 @@ const limit: CompiledLimit = {
   counter: "c",
   windowMs: 60_000,
   windowLabel: "minute",
+  window: "minute",
   max: 2,
   scope: "grant",
   pointer: "/tools/x/limits/0",
@@ -24,16 +25,14 @@ const limit: CompiledLimit = {
 
 function limiterOn(statePath: string) {
   const logged: string[] = [];
-  const limiter = new Limiter({
-    statePath,
-    createDirectory: false,
-    grant: "g",
-    sessionId: `s${n++}`,
-    now: Date.now,
-    log: createLogger("error", (line) => logged.push(line)),
-  });
+  const emit = (event: WrapperEvent) => {
+    if (event.type === "store_fault") logged.push(event.message);
+  };
+  const store = { description: statePath, open: async () => openSqliteStore(statePath) };
+  const limiter = new Limiter({ store, grant: "g", sessionId: `s${n++}`, emit });
   return { limiter, logged };
 }
+const EPOCH = 1;
 
 function assertFault(outcome: LimitOutcome, pattern: RegExp): void {
   assert.equal(outcome.admitted, false);
@@ -42,30 +41,30 @@ function assertFault(outcome: LimitOutcome, pattern: RegExp): void {
 }
 
 describe("Limiter", { concurrency: false }, () => {
-  it("admits calls without limits even when the store is broken", () => {
+  it("admits calls without limits even when the store is broken", async () => {
     const { limiter } = limiterOn(join(dir, "missing-dir", "state.db"));
-    assert.deepEqual(limiter.admit([]), { admitted: true, ticket: undefined });
+    assert.deepEqual(await limiter.admit([], EPOCH), { admitted: true, ticket: undefined });
   });
 
-  it("refuses limited calls when the state directory is missing, reporting it once", () => {
+  it("refuses limited calls when the state directory is missing, reporting it once", async () => {
     const { limiter, logged } = limiterOn(join(dir, "missing-dir", "state.db"));
-    assertFault(limiter.admit([limit]), /cannot be opened/);
-    assertFault(limiter.admit([limit]), /cannot be opened/);
+    assertFault(await limiter.admit([limit], EPOCH), /cannot open/);
+    assertFault(await limiter.admit([limit], EPOCH), /cannot open/);
     assert.equal(logged.length, 1);
     assert.match(logged[0] as string, /directory does not exist/);
   });
 
-  it("refuses limited calls when the state file is corrupt", () => {
+  it("refuses limited calls when the state file is corrupt", async () => {
     const file = join(dir, "corrupt.db");
     writeFileSync(file, Buffer.alloc(8192, 0x5a));
     const { limiter, logged } = limiterOn(file);
-    assertFault(limiter.admit([limit]), /cannot be opened/);
+    assertFault(await limiter.admit([limit], EPOCH), /cannot open/);
     assert.match(logged.join(""), /not a usable SQLite database/);
   });
 
-  it("refuses limited calls when the state file is read-only", (t: TestContext) => {
+  it("refuses limited calls when the state file is read-only", async (t: TestContext) => {
     const file = join(dir, "readonly.db");
-    new SqliteCounterStore(file).close();
+    await openSqliteStore(file).close();
     try {
       execFileSync("chattr", ["+i", file]);
     } catch {
@@ -74,14 +73,14 @@ describe("Limiter", { concurrency: false }, () => {
     }
     after(() => execFileSync("chattr", ["-i", file]));
     const { limiter, logged } = limiterOn(file);
-    assertFault(limiter.admit([limit]), /cannot be opened/);
+    assertFault(await limiter.admit([limit], EPOCH), /cannot open/);
     assert.match(logged.join(""), /read-only/);
   });
 
   it("refuses when another process holds the lock past the busy timeout, and recovers after", async () => {
     const file = join(dir, "locked.db");
     const { limiter, logged } = limiterOn(file);
-    assert.equal(limiter.open(), true);
+    assert.equal(await limiter.open(), true);
     const holder = spawn(
       process.execPath,
       [
@@ -91,12 +90,12 @@ describe("Limiter", { concurrency: false }, () => {
       { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] },
     );
     await new Promise<void>((resolve) => holder.stdout.once("data", () => resolve()));
-    assertFault(limiter.admit([limit]), /failed/);
+    assertFault(await limiter.admit([limit], EPOCH), /failed/);
     assert.match(logged.join(""), /locked by another process/);
     holder.stdin.end();
     await new Promise((resolve) => holder.once("exit", resolve));
-    assert.equal(limiter.admit([limit]).admitted, true);
-    limiter.close();
+    assert.equal((await limiter.admit([limit], EPOCH)).admitted, true);
+    await limiter.close();
   });
 
   it("refuses when the disk fills up while running", async (t: TestContext) => {
@@ -111,7 +110,7 @@ describe("Limiter", { concurrency: false }, () => {
     after(() => execFileSync("umount", ["-l", mountPoint]));
     const { limiter, logged } = limiterOn(join(mountPoint, "state.db"));
     const roomy: CompiledLimit = { ...limit, max: 1_000_000 };
-    assert.equal(limiter.admit([roomy]).admitted, true);
+    assert.equal((await limiter.admit([roomy], EPOCH)).admitted, true);
     // Fill what is left of the disk.
     try {
       writeFileSync(join(mountPoint, "filler"), Buffer.alloc(1024 * 1024));
@@ -119,9 +118,9 @@ describe("Limiter", { concurrency: false }, () => {
       // ENOSPC: the disk is now full, as intended.
     }
     let outcome: LimitOutcome = { admitted: true, ticket: undefined };
-    for (let i = 0; i < 5000 && outcome.admitted; i++) outcome = limiter.admit([roomy]);
+    for (let i = 0; i < 5000 && outcome.admitted; i++) outcome = await limiter.admit([roomy], EPOCH);
     assertFault(outcome, /failed/);
     assert.match(logged.join(""), /disk is full|SQLITE_FULL|database or disk is full/);
-    limiter.close();
+    await limiter.close();
   });
 });

@@ -97,13 +97,33 @@ describe("rate limits across processes", { concurrency: false }, () => {
     assert.equal((await fire(c, 2)).admitted, 2);
   });
 
-  it("refunds a call the upstream answered with a JSON-RPC error", async () => {
+  it("refunds a call the upstream refused before running it (invalid params), and only then", async () => {
     const policy = limitedPolicy(1, "grant", "fail");
     const wrapper = start(policy, join(dir, "refund.db"));
-    const first = await wrapper.callTool("fail");
-    assert.equal(first.error.code, -32050);
-    const second = await wrapper.callTool("fail");
-    assert.equal(second.error?.code, -32050, "the second call reached the upstream too");
+    const first = await wrapper.callTool("fail", { code: -32602 });
+    assert.equal(first.error.code, -32602);
+    const second = await wrapper.callTool("fail", { code: -32602 });
+    assert.equal(second.error?.code, -32602, "the refunded quota let the second call reach the upstream");
+    // Any other error may come from a tool that ran: its charge is kept.
+    const third = await wrapper.callTool("fail", { code: -32050 });
+    assert.equal(third.error?.code, -32050);
+    const fourth = await wrapper.callTool("fail", { code: -32602 });
+    assert.ok(isDenied(fourth), "the call that may have run kept its charge");
+  });
+
+  it("keeps the charge of a call cancelled after it was forwarded, whatever the upstream answers", async () => {
+    const policy = limitedPolicy(1, "grant", "hang");
+    const wrapper = start(policy, join(dir, "cancel.db"), ["--log-level", "debug"]);
+    await wrapper.initialize();
+    wrapper.send({ jsonrpc: "2.0", id: "h1", method: "tools/call", params: { name: "hang", arguments: {} } });
+    // Forwarded once admitted (the debug line), and running once a later call came back.
+    await wrapper.waitForStderr(/allowed "hang"/);
+    await wrapper.callTool("echo");
+    wrapper.send({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: "h1", reason: "test" } });
+    const cancelled = await wrapper.callTool("cancelled");
+    assert.match(cancelled.result.content[0].text, /h1/);
+    const again = await wrapper.request("tools/call", { name: "hang", arguments: {} }, "h2");
+    assert.ok(isDenied(again), "the cancelled call kept its charge");
   });
 
   it("refuses only rate-limited calls when the store is corrupt, and says so once", async () => {

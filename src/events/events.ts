@@ -1,0 +1,99 @@
+import type { PolicyChange } from "../policy/describe-change.js";
+
+// The wrapper's one vocabulary for what happened. The gate and the limiter
+// emit these; the stderr logger, the audit trail, the dashboard and the demo
+// subscribe. Nobody upstream of a subscriber formats text for a human.
+
+/** Why a call was (or, in monitor mode, would have been) refused. The same words appear in `_meta["policy-wrap/decision"]`. */
+export type Cause = "hidden" | "default" | "rule" | "condition" | "arguments" | "approval" | "rate_limit" | "limit_store";
+
+export type Outcome = "allow" | "deny" | "would_deny";
+
+/** What a request is about: a tool today; resources and prompts share the shape. */
+export interface Target {
+  kind: "tool";
+  name: string;
+}
+
+/** Where a call stood in the protocol: the method and the request id exactly as the client wrote it. */
+export interface CallRef {
+  method: string;
+  target: Target;
+  /** The JSON-RPC id's source text (`7`, `"a1"`), so that 2^53+1 stays exact. */
+  requestId: string;
+}
+
+/** The policy's verdict on one call: exactly one per call, after approval and limits. */
+export interface DecisionEvent extends CallRef {
+  type: "decision";
+  at: number;
+  outcome: Outcome;
+  /** JSON Pointer of the part of the policy that decided. */
+  rule: string;
+  cause?: Cause;
+  reason?: string;
+  /** Facts that go with the cause (a rate limit's counter, max, retryAfterMs...). */
+  details?: Record<string, unknown>;
+  arguments: unknown;
+  /** sha256 of the policy text that decided. */
+  policy: string;
+}
+
+export type CallResult = "ok" | "tool_error" | "rpc_error" | "upstream_gone" | "cancelled";
+
+/** How a forwarded call ended. */
+export interface CallEndEvent extends CallRef {
+  type: "call_end";
+  at: number;
+  result: CallResult;
+  /** The JSON-RPC error code, for rpc_error. */
+  code?: number;
+  durationMs: number;
+  /** Bytes of the answer relayed to the client, when there was one. */
+  bytes?: number;
+  /** The charge given back because the call provably never ran. */
+  refunded: boolean;
+}
+
+export type ApprovalAnswer = "approved" | "declined" | "dismissed" | "timed_out" | "failed" | "cancelled" | "unavailable";
+
+export interface ApprovalEvent extends CallRef {
+  type: "approval";
+  at: number;
+  phase: "asked" | "answered";
+  /** Who was asked, or who answered. */
+  channel: "elicitation";
+  answer?: ApprovalAnswer;
+  /** The answer's own words, when it gave any. */
+  detail?: string;
+}
+
+export type ReloadEvent =
+  | { type: "reload"; at: number; accepted: true; file: string; policy: string; change: PolicyChange }
+  | { type: "reload"; at: number; accepted: false; file: string; problems: string[] };
+
+/** The counter store cannot be used: limited calls are refused until it recovers. */
+export interface StoreFaultEvent {
+  type: "store_fault";
+  at: number;
+  message: string;
+}
+
+export interface StoreRecoveredEvent {
+  type: "store_recovered";
+  at: number;
+  store: string;
+}
+
+/** A tools/list answered to the client, for the debug log and live views. */
+export interface ListEvent {
+  type: "list";
+  at: number;
+  method: string;
+  visible: number;
+  total: number;
+}
+
+export type WrapperEvent = DecisionEvent | CallEndEvent | ApprovalEvent | ReloadEvent | StoreFaultEvent | StoreRecoveredEvent | ListEvent;
+
+export type EventListener = (event: WrapperEvent) => void;

@@ -1,0 +1,176 @@
+import type { CallRef, CallResult, DecisionEvent, WrapperEvent } from "../events/events.js";
+import { findCaseVariantKey, isRecord } from "../jsonrpc/message.js";
+import { INVALID_PARAMS } from "../jsonrpc/wire-errors.js";
+import type { Limiter } from "../limits/limiter.js";
+import type { Ticket } from "../limits/store.js";
+import { evaluate, type Decision, type ToolCall } from "../policy/evaluate.js";
+import { askForApproval } from "./approval.js";
+import { changedWhileWaitingReason, noElicitationReason, rateLimitReason, storeFaultReason } from "./call-reasons.js";
+import { denyResult, type DeniedCall } from "./deny-result.js";
+import type { PolicyInForce } from "./policy-in-force.js";
+import type { CallEnd, ClientRequest, RelayContext } from "./relay-context.js";
+
+// One tools/call, from the policy's verdict to the end of the call:
+// decide -> (approve -> decide again) -> charge the limits -> forward -> settle.
+// Every refusal and every admission is one decision event; every forwarded
+// call ends in one call_end event.
+
+const CALL_PARAMS = ["name", "arguments", "_meta", "task"];
+/** JSON-RPC errors a server sends before it runs anything: the call provably never ran. */
+const NEVER_RAN_CODES = new Set([-32700, -32600, -32601, -32602]);
+
+type Allowed = Extract<Decision, { outcome: "allow" }>;
+
+export interface ToolCallsOptions {
+  /** The policy in force now (it may change between two steps of one call). */
+  inForce(): PolicyInForce;
+  serverName(): string;
+  clientCanElicit(): boolean;
+  limiter: Limiter;
+  emit: (event: WrapperEvent) => void;
+  clock: () => number;
+  approvalTimeoutMs: number;
+}
+
+export class ToolCalls {
+  readonly #o: ToolCallsOptions;
+
+  constructor(options: ToolCallsOptions) {
+    this.#o = options;
+  }
+
+  handle(request: ClientRequest, relay: RelayContext): void {
+    const params = request.params;
+    if (!isRecord(params) || typeof params.name !== "string") {
+      relay.fail(request, INVALID_PARAMS, 'Invalid params: tools/call needs a string "name"');
+      return;
+    }
+    // A case-insensitive parser upstream could read "Name" instead of the name checked here.
+    const variant = findCaseVariantKey(params, CALL_PARAMS);
+    if (variant !== undefined) {
+      relay.fail(request, INVALID_PARAMS, `Invalid params: ambiguous member "${variant}"`);
+      return;
+    }
+    if (params.arguments !== undefined && !isRecord(params.arguments)) {
+      relay.fail(request, INVALID_PARAMS, "Invalid params: arguments must be an object");
+      return;
+    }
+    const call: ToolCall = { name: params.name, arguments: params.arguments };
+    const ref: CallRef = { method: request.method, target: { kind: "tool", name: call.name }, requestId: request.idRaw };
+    const inForce = this.#o.inForce();
+    const decision = evaluate(inForce.policy, call);
+    if (decision.outcome === "deny") this.#refuse(request, relay, ref, call, inForce, decision);
+    else if (!decision.needsApproval) void this.#admit(request, relay, ref, call, inForce, decision);
+    else if (!this.#o.clientCanElicit()) {
+      const reason = noElicitationReason(call.name);
+      this.#refuse(request, relay, ref, call, inForce, { tool: call.name, rule: decision.rule, cause: "approval", reason });
+    } else void this.#approveThenAdmit(request, relay, ref, call);
+  }
+
+  async #approveThenAdmit(request: ClientRequest, relay: RelayContext, ref: CallRef, call: ToolCall): Promise<void> {
+    const { emit, clock } = this.#o;
+    emit({ type: "approval", at: clock(), phase: "asked", channel: "elicitation", ...ref });
+    const question = { tool: call.name, args: call.arguments, server: this.#o.serverName(), timeoutMs: this.#o.approvalTimeoutMs };
+    const outcome = await askForApproval(relay, request, question);
+    const detail = "reason" in outcome ? outcome.reason : undefined;
+    emit({ type: "approval", at: clock(), phase: "answered", channel: "elicitation", answer: outcome.answer, detail, ...ref });
+    if (outcome.answer === "cancelled") return;
+    // Judged again against the policy in force now: a reload may have hidden or denied the tool meanwhile.
+    const inForce = this.#o.inForce();
+    if (outcome.answer !== "approved") {
+      this.#refuse(request, relay, ref, call, inForce, {
+        tool: call.name,
+        rule: evaluate(inForce.policy, call).rule,
+        cause: "approval",
+        reason: outcome.reason,
+      });
+      return;
+    }
+    const again = evaluate(inForce.policy, call);
+    if (again.outcome === "deny") {
+      this.#refuse(request, relay, ref, call, inForce, { ...again, reason: changedWhileWaitingReason(again.reason) });
+      return;
+    }
+    await this.#admit(request, relay, ref, call, inForce, again);
+  }
+
+  async #admit(
+    request: ClientRequest,
+    relay: RelayContext,
+    ref: CallRef,
+    call: ToolCall,
+    inForce: PolicyInForce,
+    decision: Allowed,
+  ): Promise<void> {
+    if (decision.limits.length === 0) {
+      this.#forward(request, relay, ref, call, inForce, decision, undefined);
+      return;
+    }
+    // Last, so that a call refused for any other reason consumes no quota.
+    const limited = await this.#o.limiter.admit(decision.limits, inForce.epoch);
+    if (limited.admitted) {
+      this.#forward(request, relay, ref, call, inForce, decision, limited.ticket);
+    } else if ("fault" in limited) {
+      const reason = storeFaultReason(call.name, limited.fault);
+      this.#refuse(request, relay, ref, call, inForce, { tool: call.name, rule: decision.rule, cause: "limit_store", reason });
+    } else {
+      const { limit, retryAfterMs, used } = limited;
+      const details = { counter: limit.counter, scope: limit.scope, max: limit.max, windowMs: limit.windowMs, used, retryAfterMs };
+      const reason = rateLimitReason(call.name, limit, retryAfterMs);
+      this.#refuse(request, relay, ref, call, inForce, { tool: call.name, rule: limit.pointer, cause: "rate_limit", reason, details });
+    }
+  }
+
+  #forward(
+    request: ClientRequest,
+    relay: RelayContext,
+    ref: CallRef,
+    call: ToolCall,
+    inForce: PolicyInForce,
+    decision: Allowed,
+    ticket: Ticket | undefined,
+  ): void {
+    const { emit, clock } = this.#o;
+    emit(this.#decision(ref, call, inForce, { outcome: "allow", rule: decision.rule }));
+    const sent = clock();
+    const end = (result: CallResult, refund: boolean, extra: { code?: number; bytes?: number } = {}) => {
+      if (refund && ticket) void this.#o.limiter.refund(ticket);
+      emit({
+        type: "call_end",
+        at: clock(),
+        ...ref,
+        result,
+        durationMs: clock() - sent,
+        refunded: refund && ticket !== undefined,
+        ...extra,
+      });
+    };
+    const forwarded = relay.forward(request, { settled: (how) => this.#settle(how, end) });
+    // Cancelled by the client while its quota was being charged: it never ran.
+    if (!forwarded) end("cancelled", true);
+  }
+
+  #settle(how: CallEnd, end: (result: CallResult, refund: boolean, extra?: { code?: number; bytes?: number }) => void): void {
+    if (how.kind === "cancelled") end("cancelled", false);
+    else if (how.kind === "upstream_gone") end("upstream_gone", false);
+    else if (how.response.error) {
+      const code = typeof how.response.error.code === "number" ? how.response.error.code : undefined;
+      end("rpc_error", code !== undefined && NEVER_RAN_CODES.has(code), { code, bytes: how.bytes });
+    } else end(how.toolError() ? "tool_error" : "ok", false, { bytes: how.bytes });
+  }
+
+  #refuse(request: ClientRequest, relay: RelayContext, ref: CallRef, call: ToolCall, inForce: PolicyInForce, denied: DeniedCall): void {
+    const { rule, cause, reason, details } = denied;
+    this.#o.emit(this.#decision(ref, call, inForce, { outcome: "deny", rule, cause, reason, details }));
+    relay.answer(request, denyResult({ ...denied, tool: call.name }));
+  }
+
+  #decision(
+    ref: CallRef,
+    call: ToolCall,
+    inForce: PolicyInForce,
+    verdict: Pick<DecisionEvent, "outcome" | "rule" | "cause" | "reason" | "details">,
+  ): DecisionEvent {
+    return { type: "decision", at: this.#o.clock(), ...ref, ...verdict, arguments: call.arguments, policy: inForce.policy.fingerprint };
+  }
+}
