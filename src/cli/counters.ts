@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { openSqliteStore } from "../limits/sqlite-store.js";
@@ -6,6 +7,8 @@ import { parseCommand } from "./parse-command.js";
 import { defaultStatePath } from "./state-path.js";
 
 // `policy-wrap counters`: what the rate-limit counters hold right now.
+
+const NOT_YET = "policy-wrap creates it when it first runs a policy with limits";
 
 interface CountersOptions {
   state?: string;
@@ -28,6 +31,12 @@ export async function countersCommand(argv: string[]): Promise<number> {
   const options = command.opts<CountersOptions>();
   const state = options.state ? resolve(options.state) : defaultStatePath();
   const grant = options.grant ?? (options.policy ? resolve(options.policy) : undefined);
+  // Looking must not create the file (nor its directory) that the wrapper makes on its first limited run.
+  if (!existsSync(state)) {
+    if (options.reset !== undefined) return reportReset(options, 0, ` (no counters yet: ${state} does not exist)`);
+    process.stdout.write(options.json ? "[]\n" : `no counters yet: ${state} does not exist (${NOT_YET})\n`);
+    return 0;
+  }
   let store: CounterStore;
   try {
     store = openSqliteStore(state);
@@ -37,16 +46,12 @@ export async function countersCommand(argv: string[]): Promise<number> {
   }
   try {
     if (options.reset !== undefined) {
-      const cleared = await store.reset(options.reset, grant);
-      process.stdout.write(
-        options.json
-          ? `${JSON.stringify({ reset: options.reset, cleared })}\n`
-          : `cleared ${cleared} counter${cleared === 1 ? "" : "s"} named ${options.reset}\n`,
-      );
-      return cleared > 0 ? 0 : 1;
+      return reportReset(options, await store.reset(options.reset, grant));
     }
     const rows = await store.list(grant);
-    process.stdout.write(options.json ? `${JSON.stringify(rows, null, 2)}\n` : formatTable(rows));
+    if (options.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    else if (rows.length > 0) process.stdout.write(formatTable(rows));
+    else process.stdout.write(grant === undefined ? `no counters yet in ${state}\n` : `no counters for grant ${grant} in ${state}\n`);
     return 0;
   } catch (error) {
     process.stderr.write(`policy-wrap: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -56,8 +61,16 @@ export async function countersCommand(argv: string[]): Promise<number> {
   }
 }
 
+function reportReset(options: CountersOptions, cleared: number, note = ""): number {
+  process.stdout.write(
+    options.json
+      ? `${JSON.stringify({ reset: options.reset, cleared })}\n`
+      : `cleared ${cleared} counter${cleared === 1 ? "" : "s"} named ${options.reset}${note}\n`,
+  );
+  return cleared > 0 ? 0 : 1;
+}
+
 function formatTable(rows: CounterRow[]): string {
-  if (rows.length === 0) return "no counters\n";
   const header = ["COUNTER", "SCOPE", "USED", "MAX", "WINDOW", "FREE IN", "GRANT"];
   const lines = rows.map((r) => [
     r.counter,

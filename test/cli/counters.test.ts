@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { before, describe, it } from "node:test";
 import { openSqliteStore } from "../../src/limits/sqlite-store.js";
 import { BIN } from "../helpers/paths.js";
@@ -59,5 +60,46 @@ describe("policy-wrap counters", () => {
       ["reads"],
     );
     assert.equal(counters("--reset", "exports").status, 1);
+  });
+});
+
+describe("policy-wrap counters before the first run", { concurrency: true }, () => {
+  it("says there are no counters yet, exits 0, and creates neither the file nor its directory", () => {
+    const missing = join(tempDir(), "not-yet", "state.db");
+    const run = spawnSync(process.execPath, [BIN, "counters", "--state", missing], { encoding: "utf8" });
+    assert.equal(run.stderr, "");
+    assert.equal(
+      run.stdout,
+      `no counters yet: ${missing} does not exist (policy-wrap creates it when it first runs a policy with limits)\n`,
+    );
+    assert.equal(run.status, 0);
+    assert.equal(existsSync(dirname(missing)), false);
+    const json = spawnSync(process.execPath, [BIN, "counters", "--json", "--state", missing], { encoding: "utf8" });
+    assert.deepEqual([json.status, JSON.parse(json.stdout)], [0, []]);
+    assert.equal(existsSync(dirname(missing)), false);
+  });
+
+  it("looks in the per-user default location without creating it", () => {
+    const home = tempDir();
+    const env: NodeJS.ProcessEnv = { ...process.env, XDG_DATA_HOME: join(home, "data"), HOME: home };
+    delete env.POLICY_WRAP_STATE;
+    const run = spawnSync(process.execPath, [BIN, "counters"], { encoding: "utf8", env });
+    assert.equal(run.status, 0);
+    assert.match(run.stdout, /^no counters yet: .*\/data\/policy-wrap\/state\.db does not exist/);
+    assert.equal(existsSync(join(home, "data")), false);
+  });
+
+  it("says an existing store holds no counters yet", async () => {
+    const empty = join(tempDir(), "state.db");
+    await (await openSqliteStore(empty)).close();
+    const run = spawnSync(process.execPath, [BIN, "counters", "--state", empty], { encoding: "utf8" });
+    assert.deepEqual([run.status, run.stdout], [0, `no counters yet in ${empty}\n`]);
+  });
+
+  it("clears nothing from an absent store, and says why", () => {
+    const missing = join(tempDir(), "state.db");
+    const run = spawnSync(process.execPath, [BIN, "counters", "--state", missing, "--reset", "exports"], { encoding: "utf8" });
+    assert.deepEqual([run.status, run.stdout], [1, `cleared 0 counters named exports (no counters yet: ${missing} does not exist)\n`]);
+    assert.equal(existsSync(missing), false);
   });
 });
