@@ -8,6 +8,7 @@ import { packageRoot } from "../package-root.js";
 const HELP = `Usage:
   policy-wrap [run] --policy <file> [options] [--] <command> [args...]
   policy-wrap validate <file>
+  policy-wrap init [--out policy.json] [--force] [--timeout <s>] [--] <server command...>
   policy-wrap counters [--state <path>] [--grant <name> | --policy <file>] [--json] [--reset <counter>]
   policy-wrap demo
 
@@ -26,6 +27,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (first) {
     case "validate":
       return (await import("./validate.js")).validateCommand(rest);
+    case "init":
+      return (await import("./init.js")).initCommand(rest);
     case "demo":
       return (await import("./demo.js")).demoCommand(rest);
     case "counters":
