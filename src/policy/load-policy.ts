@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { TextDecoder } from "node:util";
 import { parsePolicy, type LocatedProblem, type ParseResult } from "./parse-policy.js";
 
@@ -16,8 +17,16 @@ export async function readPolicyText(file: string): Promise<{ text: string } | {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
-      code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : String(error);
-    return { problems: [{ line: 1, column: 1, pointer: "", message: `cannot read the policy: ${why}` }] };
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EACCES"
+          ? "permission denied"
+          : code === "EISDIR"
+            ? "it is a directory"
+            : String(error);
+    // The path as resolved, and from where: clients start servers in folders of their own choosing.
+    const message = `cannot read the policy ${resolve(file)}: ${why} (working directory ${process.cwd()})`;
+    return { problems: [{ line: 0, column: 0, pointer: "", message }] };
   }
   try {
     return { text: decoder.decode(bytes) };
@@ -33,5 +42,5 @@ export async function loadPolicy(file: string): Promise<ParseResult & { text?: s
 }
 
 export function formatProblems(file: string, problems: LocatedProblem[]): string {
-  return problems.map((p) => `${file}:${p.line}:${p.column}: ${p.message}`).join("\n");
+  return problems.map((p) => (p.line === 0 ? `${file}: ${p.message}` : `${file}:${p.line}:${p.column}: ${p.message}`)).join("\n");
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { BIN } from "../helpers/paths.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
@@ -22,7 +23,7 @@ describe("policy-wrap validate", { concurrency: true }, () => {
   it("names an unknown field where it stands", () => {
     const result = validate('{\n  "version": "1",\n  "default": "deny",\n  "tools": {\n    "X": { "acton": "deny" }\n  }\n}');
     assert.equal(result.code, 1);
-    assert.equal(result.stdout, 'FILE:5:21: unknown field "acton"\n');
+    assert.equal(result.stdout, 'FILE:5:21: unknown field "acton"; did you mean "action"?\n');
   });
 
   it("reports a missing required field at the object", () => {
@@ -31,7 +32,10 @@ describe("policy-wrap validate", { concurrency: true }, () => {
 
   it("explains a bad window once, not once per alternative", () => {
     const result = validate('{"version":"1","default":"deny","tools":{"X":{"limits":[{"counter":"c","window":"fortnight","max":1}]}}}');
-    assert.equal(result.stdout, 'FILE:1:81: window must be "second", "minute", "hour", "day" or a positive number of seconds\n');
+    assert.equal(
+      result.stdout,
+      'FILE:1:81: window must be "second", "minute", "hour", "day" or a positive number of seconds, not "fortnight"\n',
+    );
   });
 
   it("refuses duplicate keys with their position", () => {
@@ -51,7 +55,7 @@ describe("policy-wrap validate", { concurrency: true }, () => {
     assert.equal(result.code, 1);
     assert.match(
       result.stdout,
-      /^FILE:1:95: must be one of "eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in", "exists", "regex", "contains"\n$/,
+      /^FILE:1:95: "greater" is not an operator; use one of "eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in", "exists", "regex", "contains"\n$/,
     );
   });
 
@@ -119,10 +123,17 @@ describe("policy-wrap validate", { concurrency: true }, () => {
     assert.equal(result.code, 0, result.stdout);
   });
 
-  it("reports a missing file", () => {
-    const run = spawnSync(process.execPath, [BIN, "validate", "/nonexistent/policy.json"], { encoding: "utf8" });
+  it("reports a missing file with the path as resolved and the working directory", () => {
+    const cwd = tempDir();
+    const run = spawnSync(process.execPath, [BIN, "validate", "nope.json"], { encoding: "utf8", cwd });
     assert.equal(run.status, 1);
-    assert.equal(run.stdout, "/nonexistent/policy.json:1:1: cannot read the policy: no such file\n");
+    assert.equal(run.stdout, `nope.json: cannot read the policy ${join(cwd, "nope.json")}: no such file (working directory ${cwd})\n`);
+  });
+
+  it("says a directory is not a policy file", () => {
+    const run = spawnSync(process.execPath, [BIN, "validate", dir], { encoding: "utf8" });
+    assert.equal(run.status, 1);
+    assert.match(run.stdout, /cannot read the policy \S+: it is a directory \(working directory /);
   });
 });
 
@@ -144,6 +155,6 @@ describe("usage errors", () => {
       env: { ...process.env, POLICY_WRAP_POLICY: policy },
     });
     assert.equal(run.status, 1);
-    assert.match(run.stderr, /env\.json:3:14: must be one of "allow", "deny"/);
+    assert.match(run.stderr, /env\.json:3:14: default must be "allow" or "deny", not "maybe"/);
   });
 });

@@ -130,7 +130,7 @@ describe("faults", { concurrency: true }, () => {
     await wrapper.waitForStderr(/policy reload rejected/g, 2);
     assert.equal(await echoDenied(), true);
     mkdirSync(file);
-    await wrapper.waitForStderr(/cannot read the policy: is a directory/g);
+    await wrapper.waitForStderr(/cannot read the policy \S+: it is a directory/g);
     assert.equal(await echoDenied(), true);
     assert.doesNotMatch(wrapper.stderr, /policy reloaded/);
   });

@@ -82,7 +82,7 @@ describe("upstream lifecycle", { concurrency: true }, () => {
       upstream: [process.execPath, "-e", `require("fs").writeFileSync(${JSON.stringify(marker)}, "")`],
     });
     assert.equal((await wrapper.exited).code, 1);
-    assert.match(wrapper.stderr, /bad\.json:3:14: must be one of "allow", "deny"/);
+    assert.match(wrapper.stderr, /bad\.json:3:14: default must be "allow" or "deny", not "maybe"/);
     assert.equal(existsSync(marker), false);
   });
 });
