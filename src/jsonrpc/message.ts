@@ -1,3 +1,5 @@
+import { foldKey } from "../json/fold-key.js";
+
 // Guards that sort a parsed line into request, notification or response,
 // without touching anything but the envelope.
 
@@ -36,13 +38,28 @@ function isValidId(value: unknown): value is JsonRpcId {
   return typeof value === "string" || (typeof value === "number" && Number.isInteger(value));
 }
 
-/** A key that differs from an envelope key only by case is a trap for case-insensitive parsers. */
+/**
+ * A key a case-insensitive binder (Go's encoding/json, Jackson, System.Text.Json)
+ * would read as one of `known` without being it: "Name", "paramſ", "argumentſ".
+ */
 export function findCaseVariantKey(object: Record<string, unknown>, known: readonly string[]): string | undefined {
   for (const key of Object.keys(object)) {
     if (known.includes(key)) continue;
-    const lower = key.toLowerCase();
-    if (known.some((k) => k.toLowerCase() === lower)) return key;
+    const folded = foldKey(key);
+    if (known.some((k) => foldKey(k) === folded)) return key;
   }
+  return undefined;
+}
+
+/**
+ * A method name that is not `governed` but that a lenient dispatcher could take
+ * for it: other case, surrounding whitespace, or a NUL that ends a C string.
+ */
+export function findGovernedVariant(method: string, governed: Iterable<string>): string | undefined {
+  if (typeof method !== "string") return undefined;
+  const loose = (name: string) => foldKey(name.split("\u0000")[0]?.trim() ?? "");
+  const mine = loose(method);
+  for (const name of governed) if (name !== method && loose(name) === mine) return name;
   return undefined;
 }
 

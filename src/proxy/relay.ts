@@ -3,15 +3,19 @@ import type { Readable, Writable } from "node:stream";
 import { scanJson } from "../json/scan-json.js";
 import { EDGE_BYTES, LineSplitter, type OversizeLine } from "../jsonrpc/line-splitter.js";
 import { LineWriter } from "../jsonrpc/line-writer.js";
-import { classifyMessage, isRecord, type JsonRpcId, type ResponseMessage } from "../jsonrpc/message.js";
+import { foldKey } from "../json/fold-key.js";
+import { attachNumberLiterals } from "../json/number-literals.js";
+import { classifyMessage, findGovernedVariant, isRecord, type JsonRpcId, type ResponseMessage } from "../jsonrpc/message.js";
 import { ByteParts, isUtf8Parts } from "../jsonrpc/byte-parts.js";
 import { resultIsError } from "../jsonrpc/result-flag.js";
 import { envelopeObject, scanEnvelope } from "../jsonrpc/scan-envelope.js";
 import { sniffId } from "../jsonrpc/sniff-id.js";
 import {
   encodeError,
+  encodeNotification,
   encodeRequest,
   encodeResult,
+  escapeLineBreaks,
   INTERNAL_ERROR,
   INVALID_REQUEST,
   MESSAGE_TOO_LARGE,
@@ -25,13 +29,18 @@ import type { CallEnd, ClientRequest, ForwardHooks, Interceptor, OwnRequest, Rel
 
 // The relay moves messages between client and upstream. It frames, sorts and
 // books requests so that each one gets exactly one answer; what a request means
-// is left to the interceptors (the gate among them). Messages nobody
-// intercepts travel as their original bytes.
+// is left to the interceptors (the gate among them). Every client message
+// that goes on travels as the canonical text of what was checked (see
+// json/scan-json), so that no reader upstream can frame or parse it otherwise;
+// the upstream's messages travel as their original bytes.
 
 /** Deeper client messages are refused: JSON.stringify and ajv overflow the stack on them. */
 const MAX_CLIENT_DEPTH = 1000;
 /** From this size on, the upstream's messages stay in their chunks and are read by their envelope only. */
 const LARGE_MESSAGE_BYTES = 1024 * 1024;
+/** Client notifications travel only in MCP's notification namespace: a request without an id is never passed on. */
+const NOTIFICATION_PREFIX = "notifications/";
+const UNENCODABLE = "Internal error in policy-wrap: the answer could not be encoded";
 
 export interface RelayEndpoints {
   clientInput: Readable;
@@ -111,17 +120,31 @@ export class Relay implements RelayContext {
   }
 
   answer(request: ClientRequest, result: unknown): void {
-    const entry = this.#pending.take(request.id);
-    if (entry) this.#toClient.write(encodeResult(entry.idRaw, result));
+    this.#settle(request, (idRaw) => encodeResult(idRaw, result));
   }
 
   fail(request: ClientRequest, code: number, message: string, data?: unknown): void {
-    const entry = this.#pending.take(request.id);
-    if (entry) this.#toClient.write(encodeError(entry.idRaw, code, message, data));
+    this.#settle(request, (idRaw) => encodeError(idRaw, code, message, data));
+  }
+
+  /** Encodes first and takes the entry after, so that an answer that cannot be encoded still answers (with an error). */
+  #settle(request: ClientRequest, encode: (idRaw: string) => string): void {
+    const entry = this.#pending.get(request.id);
+    if (!entry) return;
+    let line: string;
+    try {
+      line = encode(entry.idRaw);
+    } catch (error) {
+      this.#log.error(`encoding the answer to ${entry.method} failed: ${String(error)}`);
+      line = encodeError(entry.idRaw, INTERNAL_ERROR, UNENCODABLE);
+    }
+    this.#pending.take(request.id);
+    this.#toClient.write(line);
   }
 
   requestClient(method: string, params: unknown): OwnRequest {
     const { id, answer } = this.#ownClient.open();
+    // Our own ids and params: encoding cannot fail (params come from a checked, depth-bounded message).
     this.#toClient.write(encodeRequest(JSON.stringify(id), method, params));
     return {
       answer,
@@ -139,7 +162,7 @@ export class Relay implements RelayContext {
   }
 
   notifyClient(method: string, params?: unknown): void {
-    this.#toClient.write(JSON.stringify(params === undefined ? { jsonrpc: "2.0", method } : { jsonrpc: "2.0", method, params }));
+    this.#toClient.write(encodeNotification(method, params));
   }
 
   requestUpstream(method: string, params: unknown): Promise<ResponseMessage> {
@@ -147,7 +170,14 @@ export class Relay implements RelayContext {
       return Promise.reject(new Error(`upstream server unavailable: ${this.#upstreamGone}`));
     }
     const { id, answer } = this.#ownUpstream.open();
-    this.#toUpstream.write(encodeRequest(JSON.stringify(id), method, params));
+    let line: string;
+    try {
+      line = encodeRequest(JSON.stringify(id), method, params);
+    } catch (error) {
+      this.#ownUpstream.forget(id);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    this.#toUpstream.write(line);
     return answer;
   }
 
@@ -161,10 +191,11 @@ export class Relay implements RelayContext {
       return;
     }
     const text = line.toString("utf8");
-    const scan = scanJson(text, { maxDepth: MAX_CLIENT_DEPTH });
+    const scan = scanJson(text, { maxDepth: MAX_CLIENT_DEPTH, strict: true });
     if (!scan.ok) {
       const edges = [line.subarray(0, EDGE_BYTES), line.subarray(Math.max(0, line.length - EDGE_BYTES))] as const;
-      const idRaw = scan.problem === "syntax" || scan.key === "id" ? null : this.#freeId(sniffId(...edges));
+      const idAmbiguous = scan.key !== undefined && foldKey(scan.key) === "id";
+      const idRaw = scan.problem === "syntax" || idAmbiguous ? null : this.#freeId(sniffId(...edges));
       const code = scan.problem === "syntax" ? PARSE_ERROR : INVALID_REQUEST;
       this.#reply(idRaw, code, `${code === PARSE_ERROR ? "Parse error" : "Invalid Request"}: ${scan.message}`);
       return;
@@ -173,22 +204,42 @@ export class Relay implements RelayContext {
       this.#reply(null, INVALID_REQUEST, "Invalid Request: batches (top-level arrays) are not supported");
       return;
     }
-    const message = classifyMessage(JSON.parse(text));
+    const value: unknown = JSON.parse(text);
+    if (scan.numberLiterals.length > 0) attachNumberLiterals(value, scan.numberLiterals);
+    const message = classifyMessage(value);
     const idRaw = scan.members.get("id") ?? null;
+    // What goes on is what was checked, in a form every reader frames and parses alike.
+    const wire = scan.canonical === undefined ? line : Buffer.from(scan.canonical);
+    if (message.kind === "request" || message.kind === "notification") {
+      const governed = findGovernedVariant(message.method, this.#options.interceptors.keys());
+      if (governed !== undefined) {
+        const reason = `Invalid Request: method ${JSON.stringify(message.method)} is not ${JSON.stringify(governed)}; refused as ambiguous`;
+        if (message.kind === "request") this.#reply(this.#freeId(idRaw), INVALID_REQUEST, reason);
+        else this.#log.warn(`dropped a client notification: ${reason}`);
+        return;
+      }
+    }
     switch (message.kind) {
       case "invalid":
         this.#reply(message.id === null ? null : this.#freeId(idRaw), INVALID_REQUEST, `Invalid Request: ${message.reason}`);
         return;
       case "notification":
         if (message.method === "notifications/cancelled" && this.#cancel(message.params)) return;
-        this.#toUpstream.write(line);
+        if (!message.method.startsWith(NOTIFICATION_PREFIX) || this.#options.interceptors.has(message.method)) {
+          // A request without an id would run unchecked on a server that runs notifications, and get no answer.
+          this.#log.warn(
+            `dropped a client notification of method ${JSON.stringify(message.method)}: only ${NOTIFICATION_PREFIX}* travel without an id`,
+          );
+          return;
+        }
+        this.#toUpstream.write(wire);
         return;
       case "response":
         if (this.#ownClient.settle(message)) return;
-        this.#toUpstream.write(line);
+        this.#toUpstream.write(wire);
         return;
       case "request":
-        this.#enter({ id: message.id, idRaw: idRaw as string, method: message.method, params: message.params, raw: line });
+        this.#enter({ id: message.id, idRaw: idRaw as string, method: message.method, params: message.params, raw: wire });
     }
   }
 
@@ -224,13 +275,9 @@ export class Relay implements RelayContext {
 
   /** An id already in flight must not be answered: the answer would settle the other request. */
   #freeId(idRaw: string | null): string | null {
-    if (idRaw === null) return null;
-    try {
-      const id = JSON.parse(idRaw) as JsonRpcId;
-      return this.#pending.has(id) || this.#ownUpstream.owns(id) ? null : idRaw;
-    } catch {
-      return null;
-    }
+    const id = parseId(idRaw);
+    if (id === undefined || this.#pending.has(id) || this.#ownUpstream.owns(id)) return null;
+    return idRaw;
   }
 
   #enter(request: ClientRequest): void {
@@ -356,9 +403,8 @@ export class Relay implements RelayContext {
 
   #onUpstreamOversize(info: OversizeLine): void {
     this.#log.warn(`dropped a message of ${info.bytes} bytes from the upstream (over --max-message-bytes)`);
-    const idRaw = sniffId(info.head, info.tail);
-    if (idRaw === null) return;
-    const id = JSON.parse(idRaw) as JsonRpcId;
+    const id = parseId(sniffId(info.head, info.tail));
+    if (id === undefined) return;
     const reason = `The upstream's answer of ${info.bytes} bytes exceeds the limit of ${this.#options.maxMessageBytes} bytes`;
     const entry = this.#takeForwarded(id);
     if (entry) {
@@ -368,5 +414,16 @@ export class Relay implements RelayContext {
     } else if (this.#ownUpstream.owns(id)) {
       this.#ownUpstream.settle({ kind: "response", id, error: { code: MESSAGE_TOO_LARGE, message: reason } });
     }
+  }
+}
+
+/** A sniffed id, or undefined when it does not parse (a cut or badly escaped string). */
+function parseId(idRaw: string | null): JsonRpcId | undefined {
+  if (idRaw === null) return undefined;
+  try {
+    const id: unknown = JSON.parse(idRaw);
+    return typeof id === "string" || typeof id === "number" ? id : undefined;
+  } catch {
+    return undefined;
   }
 }

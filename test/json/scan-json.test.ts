@@ -46,4 +46,69 @@ describe("scanJson", () => {
     scanJson('{"tools":{"a/b":{"x":[true]}}}', { maxDepth: 10, positions });
     assert.equal(positions.get("/tools/a~1b/x/0"), 22);
   });
+
+  it("refuses invalid escapes as syntax errors instead of throwing", () => {
+    for (const text of ['"\\q"', '{"\\q":1}', '"\\u12"', '"\\u12g4"', '"\\', '"\\x41"', '{"a":"\\d+"}']) {
+      const result = scan(text);
+      assert.equal(result.ok === false && result.problem, "syntax", text);
+      assert.throws(() => JSON.parse(text));
+    }
+  });
+});
+
+describe("scanJson in strict mode (client messages)", () => {
+  const strict = (text: string) => scanJson(text, { maxDepth: 100, strict: true });
+
+  it("emits the canonical text: whitespace and CRs between tokens dropped, strings and numbers as written", () => {
+    const result = strict(' {\r"a" :\t[ 1.50 , -0 ,1E+2, 123456789012345678901234567890 ],\r\n "b\\u0041" : "x\\/\\u00e9 y" } ');
+    assert.ok(result.ok);
+    assert.equal(result.canonical, '{"a":[1.50,-0,1E+2,123456789012345678901234567890],"b\\u0041":"x\\/\\u00e9 y"}');
+  });
+
+  it("leaves text that is already canonical alone (no copy)", () => {
+    const result = strict('{"jsonrpc":"2.0","id":1,"method":"ping","params":{"s":"a b\\n"}}');
+    assert.ok(result.ok);
+    assert.equal(result.canonical, undefined);
+  });
+
+  it("writes U+0085, U+2028 and U+2029 in strings as escapes, in keys and values", () => {
+    const result = strict('{"\u2028":"a\u0085b\u2029"}');
+    assert.ok(result.ok);
+    assert.equal(result.canonical, '{"\\u2028":"a\\u0085b\\u2029"}');
+    assert.deepEqual(JSON.parse(result.canonical as string), { "\u2028": "a\u0085b\u2029" });
+  });
+
+  it("refuses keys equal under case folding, at any depth, escapes decoded", () => {
+    for (const [text, message] of [
+      ['{"params":{},"param\\u017f":{}}', /keys "params" and "paramſ" are equal under case folding/],
+      ['{"a":[{"bucket":1,"BUCKET":2}]}', /"bucket" and "BUCKET"/],
+      ['{"x":{"buc\\u212aet":1,"bucket":2}}', /equal under case folding/],
+      ['{"id":1,"\\u0130D":2}', /equal under case folding/],
+    ] as const) {
+      const result = strict(text);
+      assert.equal(result.ok === false && result.problem, "duplicate-key", text);
+      assert.match((result as { message: string }).message, message);
+    }
+    assert.equal(scan('{"Foo":1,"foo":2}').ok, true, "policy files keep case-sensitive keys");
+  });
+
+  it("refuses lone surrogates and NUL in keys, which other parsers read differently", () => {
+    for (const text of ['"\\ud800"', '"\\udc00"', '"\\ud800x"', '"\\ud800\\u0041"', '"\\ud800\\ud800"', '{"a\\u0000b":1}', '"\ud800"']) {
+      const result = strict(text);
+      assert.equal(result.ok === false && result.problem, "unsafe", text);
+    }
+    assert.equal(strict('"\\ud83d\\ude00\\u0000"').ok, true, "pairs and NUL in values are fine");
+    assert.equal(scan('"\\ud800"').ok, true, "outside strict mode, what JSON.parse accepts");
+  });
+
+  it("notes the numbers a double cannot hold, with where they are", () => {
+    const result = strict('{"a":[1,100000000000000000001,{"b":100.000000000000001}],"c":1e400,"d":12345678901234.5,"e":1e-400,"f":1.5e3}');
+    assert.ok(result.ok);
+    assert.deepEqual(result.numberLiterals, [
+      { path: ["a", 1], literal: "100000000000000000001" },
+      { path: ["a", 2, "b"], literal: "100.000000000000001" },
+      { path: ["c"], literal: "1e400" },
+      { path: ["e"], literal: "1e-400" },
+    ]);
+  });
 });

@@ -139,7 +139,8 @@ describe("tools/call through the wrapper", () => {
     await wrapper.initialize();
     wrapper.sendRaw('{"jsonrpc":"2.0","id":"v","method":"tools/call","params":{"name":"echo","Name":"DeleteAll"}}\n');
     const answer = await wrapper.answerTo("v");
-    assert.equal(answer.error.code, -32602);
+    assert.equal(answer.error.code, -32600);
+    assert.match(answer.error.message, /keys "name" and "Name" are equal under case folding/);
   });
 
   it("refuses a request with duplicate keys instead of forwarding it", async () => {

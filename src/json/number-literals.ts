@@ -1,0 +1,48 @@
+// The source text of numbers a double cannot hold faithfully, kept beside the
+// parsed value. JSON.parse reads 100000000000000000001 and
+// 100.000000000000001 as 1e20 and 100; Python keeps the first as an exact
+// int, and a Decimal field keeps the second as written. A condition that
+// compares such a number with a threshold it rounds onto cannot know which
+// side the upstream will see, and must be told so (see policy/conditions).
+
+/** Where a number sits in the scanned document (keys and array indices from the top) and how it was written. */
+export interface NumberLiteral {
+  path: (string | number)[];
+  literal: string;
+}
+
+const literals = new WeakMap<object, Map<string | number, string>>();
+
+/** More than 15 significant digits, or a magnitude a double rounds to infinity, zero or a subnormal. */
+export function isUnfaithfulNumber(literal: string): boolean {
+  if (literal.length <= 15 && !literal.includes("e") && !literal.includes("E")) return false;
+  const value = Math.abs(Number(literal));
+  const mantissa = literal
+    .replace(/^-/, "")
+    .replace(/[eE].*$/, "")
+    .replace(".", "");
+  const digits = mantissa.replace(/^0+/, "").replace(/0+$/, "");
+  if (!Number.isFinite(value) || (digits.length > 0 && value < 1e-300)) return true;
+  return digits.length > 15;
+}
+
+/** Attaches the recorded literals to the objects and arrays that hold them in `root` (the parse of the same text). */
+export function attachNumberLiterals(root: unknown, records: readonly NumberLiteral[]): void {
+  for (const { path, literal } of records) {
+    let parent: unknown = root;
+    for (const step of path.slice(0, -1)) {
+      if (typeof parent !== "object" || parent === null) break;
+      parent = (parent as Record<string | number, unknown>)[step];
+    }
+    const last = path[path.length - 1];
+    if (typeof parent !== "object" || parent === null || last === undefined) continue;
+    let held = literals.get(parent);
+    if (!held) literals.set(parent, (held = new Map()));
+    held.set(last, literal);
+  }
+}
+
+/** The literal of the number at `parent[key]`, when it was recorded as unfaithful. */
+export function numberLiteralOf(parent: object, key: string | number): string | undefined {
+  return literals.get(parent)?.get(key);
+}

@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { wrapperStarter } from "../helpers/wrapper-process.js";
+import { checkExchange, exchange, STAND_INS, type Hostile } from "./standins.js";
+
+// The differential suite of issue 10: hostile client lines of every class,
+// through the real wrapper, against stand-in upstreams that frame, parse, bind
+// and coerce the way real MCP servers do. The assertion is always the same:
+// the upstream ran nothing the policy forbids, and every request got exactly
+// one answer.
+
+const start = wrapperStarter();
+
+const request = (id: string, name: string, args: unknown) =>
+  JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } });
+/** A request line, owed one answer with its own id, or with null when the wrapper cannot trust the id. */
+const req = (line: string, answer: string | null = /"id" ?: ?"([^"]*)"/.exec(line)?.[1] ?? null): Hostile => ({ line, answer });
+const note = (line: string): Hostile => ({ line });
+const hidden = request("smuggled", "delete_everything", {});
+const bigRefund = request("smuggled-refund", "create_refund", { amount: 1000000 });
+
+const CLASSES: Record<string, Hostile[]> = {
+  "1. framing: bare CR, U+2028, U+2029 and NEL inside any forwarded message": [
+    req(`{"jsonrpc":"2.0","id":"cr-request","method":"tools/call","params":{"name":"echo","arguments":{"x":\r${hidden}\r}}}`),
+    req(`{"jsonrpc":"2.0","id":"cr-refund","method":"tools/call","params":{"name":"echo","arguments":{"x":\r${bigRefund}\r}}}`),
+    note(`{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":"t","progress":1,"x":\r${hidden}\r}}`),
+    note(`{"jsonrpc":"2.0","id":"no-such-server-request","result":{"x":\r${hidden}\r}}`),
+    req(`{"jsonrpc":"2.0","id":"cr-list","method":"tools/list","params":{"x":\r${hidden}\r}}`),
+    req(`{"jsonrpc":"2.0","id":"cr-ping","method":"ping","params":{"x":\r${hidden}\r}}`),
+    req(`\r{\r"jsonrpc"\r:\r"2.0"\r,\t"id" : "cr-spaces" ,"method":"tools/call","params":{"name":"echo","arguments":{"text":"ok"}}}\r`),
+    req(request("ls", "echo", { text: "a\u2028b\u2029c\u0085d" })),
+    req(`{"jsonrpc":"2.0","id":"ls-key","method":"tools/call","params":{"name":"echo","arguments":{"\u2028":"x"}}}`),
+  ],
+  "2. key folding: ſ, K and case variants of envelope, params and argument keys at any depth": [
+    req(
+      `{"jsonrpc":"2.0","id":"f-params","method":"tools/call","params":{"name":"echo","arguments":{}},"param\\u017f":{"name":"delete_everything","arguments":{}}}`,
+    ),
+    req(
+      `{"jsonrpc":"2.0","id":"f-params-raw","method":"tools/call","params":{"name":"echo","arguments":{}},"param\u017f":{"name":"delete_everything","arguments":{}}}`,
+    ),
+    req(
+      `{"jsonrpc":"2.0","id":"f-args","method":"tools/call","params":{"name":"create_refund","arguments":{"amount":5},"argument\\u017f":{"amount":1000000}}}`,
+    ),
+    req(request("f-bucket", "put_object", { bucket: "dev-1", Bucket: "prod-secret" })),
+    req(
+      `{"jsonrpc":"2.0","id":"f-kelvin","method":"tools/call","params":{"name":"put_object","arguments":{"bucket":"dev-1","buc\\u212aet":"prod-secret"}}}`,
+    ),
+    req(request("f-deep", "refund_order", { order: { amount: 1, AMOUNT: 1000000 } })),
+    req(`{"jsonrpc":"2.0","id":"f-name","method":"tools/call","params":{"name":"echo","NAME":"delete_everything"}}`),
+    req(`{"jsonrpc":"2.0","id":"f-id","ID":"other","method":"tools/call","params":{"name":"echo"}}`, null),
+  ],
+  "4. requests disguised as notifications, and method spellings a lenient dispatcher would run": [
+    note(JSON.stringify({ jsonrpc: "2.0", method: "tools/call", params: { name: "delete_everything", arguments: {} } })),
+    note(JSON.stringify({ jsonrpc: "2.0", method: "tools/call", params: { name: "create_refund", arguments: { amount: 1000000 } } })),
+    note(JSON.stringify({ jsonrpc: "2.0", method: "TOOLS/CALL", params: { name: "delete_everything" } })),
+    req(JSON.stringify({ jsonrpc: "2.0", id: "m-case", method: "Tools/Call", params: { name: "delete_everything" } })),
+    req(JSON.stringify({ jsonrpc: "2.0", id: "m-space", method: " tools/call ", params: { name: "delete_everything" } })),
+    req(JSON.stringify({ jsonrpc: "2.0", id: "m-nul", method: "tools/call\u0000x", params: { name: "delete_everything" } })),
+  ],
+  "5. crashes: invalid escapes and cut escapes in keys and values": [
+    req(`{"jsonrpc":"2.0","id":"e-value","method":"tools/call","params":{"name":"echo","arguments":{"x":"\\q"}}}`, null),
+    req(`{"jsonrpc":"2.0","id":"e-key","method":"tools/call","params":{"name":"echo","arguments":{"\\q":1}}}`, null),
+    req(`{"jsonrpc":"2.0","id":"e-short","method":"tools/call","params":{"name":"echo","arguments":{"x":"\\u12"}}}`, null),
+    req(`{"jsonrpc":"2.0","id":"e-lone","method":"tools/call","params":{"name":"echo","arguments":{"x":"\\ud800"}}}`),
+    req(`{"jsonrpc":"2.0","id":"e-end","method":"tools/call","params":{"name":"echo","arguments":{"x":"\\`, null),
+  ],
+};
+
+describe("differential: stand-in upstreams run nothing the policy forbids", { concurrency: true }, () => {
+  for (const [name, lines] of Object.entries(CLASSES)) {
+    it(name, async () => {
+      const results = await Promise.all(STAND_INS.map(async (standIn) => ({ standIn, result: await exchange(start, standIn, lines) })));
+      const problems = results.flatMap(({ standIn, result }) => checkExchange(result, lines).map((p) => `${standIn.name}: ${p}`));
+      assert.deepEqual(problems, []);
+    });
+  }
+});
