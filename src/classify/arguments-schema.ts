@@ -50,9 +50,10 @@ export function argumentsSchema(tool: Record<string, unknown>, notes: string[]):
     notes.push(`its inputSchema cannot check arguments (${unusable})`);
     return undefined;
   }
-  const { $schema, $id, ...rest } = schema as Record<string, unknown>;
-  if ($schema !== undefined && $schema !== "https://json-schema.org/draft/2020-12/schema")
-    notes.push(`its inputSchema declares ${JSON.stringify($schema)}; the policy checks it as JSON Schema 2020-12`);
+  // Policies check arguments with JSON Schema 2020-12. The keywords whose meaning
+  // changed since draft-07 (array items, additionalItems) do not compile there,
+  // so such a schema is dropped with a note rather than read differently.
+  const { $schema: _dialect, $id, ...rest } = schema as Record<string, unknown>;
   if ($id !== undefined) notes.push("its inputSchema's $id was left out");
   return rest;
 }

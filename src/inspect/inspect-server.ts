@@ -12,6 +12,14 @@ import { RpcChannel } from "./rpc-channel.js";
 export const DEFAULT_TIMEOUT_MS = 60_000;
 const MAX_PAGES = 1000;
 const PROTOCOL_VERSION = "2025-06-18";
+/**
+ * What a full client declares. Some servers add tools only for clients that
+ * can answer roots, sampling or elicitation requests (server-everything
+ * does); a policy written from a poorer list would miss them.
+ */
+const CLIENT_CAPABILITIES = { roots: { listChanged: true }, sampling: {}, elicitation: {} };
+/** A server that changes its list while it is read is read again, this many times at most. */
+const MAX_RELISTS = 3;
 
 export interface InspectOptions {
   /** Deadline for each answer (initialize, and each page of tools/list). */
@@ -85,14 +93,21 @@ export async function inspectServer(command: string[], options: InspectOptions =
     const initialize = resultOf(
       await channel.request(
         "initialize",
-        { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: "policy-wrap-inspect", version: "1" } },
+        { protocolVersion: PROTOCOL_VERSION, capabilities: CLIENT_CAPABILITIES, clientInfo: { name: "policy-wrap-inspect", version: "1" } },
         timeoutMs,
       ),
       "initialize",
     );
     channel.notify("notifications/initialized");
     const capabilities = isRecord(initialize.capabilities) ? initialize.capabilities : {};
-    const listed = await listTools(channel, timeoutMs, options.maxPages ?? MAX_PAGES, isRecord(capabilities.tools));
+    const list = () => listTools(channel, timeoutMs, options.maxPages ?? MAX_PAGES, isRecord(capabilities.tools));
+    const changes = () => channel.notificationCount("notifications/tools/list_changed");
+    let seen = changes();
+    let listed = await list();
+    for (let round = 0; round < MAX_RELISTS && changes() !== seen; round++) {
+      seen = changes();
+      listed = await list();
+    }
     return { initialize, ...listed };
   } finally {
     await stopUpstream(upstream);

@@ -14,6 +14,7 @@ const MAX_LINE_BYTES = 100 * 1024 * 1024;
 const MAX_STRAY_LINES = 1000;
 const PREVIEW_CHARS = 120;
 const EXIT_DRAIN_MS = 1000;
+const SIMPLE_ANSWERS: Readonly<Record<string, unknown>> = { ping: {}, "roots/list": { roots: [] } };
 
 interface Waiting {
   method: string;
@@ -30,6 +31,7 @@ export class RpcChannel {
   #firstStray: string | undefined;
   #exit: UpstreamExit | undefined;
   #fatal: InspectError | undefined;
+  readonly #notified = new Map<string, number>();
 
   constructor(upstream: Upstream) {
     this.#upstream = upstream;
@@ -69,6 +71,11 @@ export class RpcChannel {
     });
   }
 
+  /** How many notifications of this method the server has sent so far. */
+  notificationCount(method: string): number {
+    return this.#notified.get(method) ?? 0;
+  }
+
   notify(method: string, params?: unknown): void {
     this.#write(params === undefined ? { jsonrpc: "2.0", method } : { jsonrpc: "2.0", method, params });
   }
@@ -95,9 +102,12 @@ export class RpcChannel {
       else this.#stray(line.toString("utf8", 0, PREVIEW_CHARS * 4));
     } else if (message.kind === "response") {
       this.#take(message.id)?.resolve(message);
+    } else if (message.kind === "notification") {
+      this.#notified.set(message.method, (this.#notified.get(message.method) ?? 0) + 1);
     } else if (message.kind === "request") {
-      // Exactly one answer per request, even to a server that asks things of a client with no capabilities.
-      if (message.method === "ping") this.#write({ jsonrpc: "2.0", id: message.id, result: {} });
+      // Exactly one answer per request: the inspector has no roots to share and no model or user to ask.
+      const result = SIMPLE_ANSWERS[message.method];
+      if (result !== undefined) this.#write({ jsonrpc: "2.0", id: message.id, result });
       else
         this.#write({
           jsonrpc: "2.0",

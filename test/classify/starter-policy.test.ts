@@ -126,10 +126,7 @@ describe("the starter policy", () => {
     const { starter, rules } = load(NAMING.tools);
     const notes = (name: string) => starter.tools.find((t) => t.name === name)?.notes.join("; ") ?? "";
     assert.deepEqual(rules.run_draft7?.arguments, { type: "object", properties: { n: { type: "integer" } }, required: ["n"] });
-    assert.match(
-      notes("run_draft7"),
-      /declares "http:\/\/json-schema\.org\/draft-07\/schema#"; the policy checks it as JSON Schema 2020-12; its inputSchema's \$id was left out/,
-    );
+    assert.match(notes("run_draft7"), /^its inputSchema's \$id was left out$/);
     assert.equal(rules.run_remote_ref?.arguments, undefined);
     assert.match(
       notes("run_remote_ref"),

@@ -57,8 +57,9 @@ describe("inspecting a live server", { concurrency: true }, () => {
   it("answers the server's own requests, ignores its notifications, and keeps odd entries out of the tools", async () => {
     const seen = await inspectServer(misbehaving("asks-first"));
     const answers = JSON.parse(seen.initialize.instructions as string) as Record<string, unknown>[];
-    assert.deepEqual(answers[0]?.error, { code: -32601, message: "policy-wrap's inspector does not handle roots/list" });
+    assert.deepEqual(answers[0]?.result, { roots: [] });
     assert.deepEqual(answers[1]?.result, {});
+    assert.deepEqual(answers[2]?.error, { code: -32601, message: "policy-wrap's inspector does not handle sampling/createMessage" });
     assert.deepEqual(seen.skipped, [
       { index: 0, reason: "not an object" },
       { index: 1, reason: "no string name" },
@@ -72,6 +73,20 @@ describe("inspecting a live server", { concurrency: true }, () => {
         "x-unknown-field": { nested: [1, 2, 3] },
       },
     ]);
+  });
+
+  it("lists again when the server says its list changed while it was read", async () => {
+    const seen = await inspectServer(misbehaving("changes-list"));
+    assert.deepEqual(
+      seen.tools.map((t) => t.name),
+      ["tool_1", "tool_2"],
+    );
+  });
+
+  it("declares a full client's capabilities, so tools offered only to such clients are listed too", async () => {
+    const everything = await inspectServer([process.execPath, EVERYTHING_SERVER]);
+    const names = everything.tools.map((t) => t.name);
+    for (const name of ["get-roots-list", "trigger-sampling-request", "trigger-elicitation-request"]) assert.ok(names.includes(name), name);
   });
 
   it("reads an answer written just before the server exits", async () => {
