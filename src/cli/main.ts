@@ -7,8 +7,9 @@ import { packageRoot } from "../package-root.js";
 
 const HELP = `Usage:
   policy-wrap [run] --policy <file> [options] [--] <command> [args...]
-  policy-wrap validate <file>
+  policy-wrap validate <file> [--against [--] <server command...>]
   policy-wrap init [--out policy.json] [--force] [--timeout <s>] [--] <server command...>
+  policy-wrap explain --policy <file> [--json] [--timeout <s>] [--] <server command...>
   policy-wrap counters [--state <path>] [--grant <name> | --policy <file>] [--json] [--reset <counter>]
   policy-wrap demo
 
@@ -29,6 +30,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import("./validate.js")).validateCommand(rest);
     case "init":
       return (await import("./init.js")).initCommand(rest);
+    case "explain":
+      return (await import("./explain.js")).explainCommand(rest);
     case "demo":
       return (await import("./demo.js")).demoCommand(rest);
     case "counters":

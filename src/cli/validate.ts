@@ -3,12 +3,21 @@ import { listLimits } from "../policy/compile-limits.js";
 import { formatProblems, loadPolicy } from "../policy/load-policy.js";
 import type { CompiledPolicy } from "../policy/types.js";
 import { parseCommand } from "./parse-command.js";
+import { checkAgainstServer, splitAgainst } from "./validate-against.js";
 
 // `policy-wrap validate <file>`: the same load the wrapper does, reported for a human.
 
 export async function validateCommand(argv: string[]): Promise<number> {
-  const command = new Command("policy-wrap validate").argument("<file>", "policy file").description("Check a policy file.");
-  const early = parseCommand(command, argv);
+  const { own, server } = splitAgainst(argv);
+  const command = new Command("policy-wrap validate")
+    .usage("<file> [--against [--] <server command...>]")
+    .argument("<file>", "policy file")
+    .option(
+      "--against",
+      "then start this server and report policy names that match none of its tools (the rest of the line is its command)",
+    )
+    .description("Check a policy file.");
+  const early = parseCommand(command, own);
   if (early !== undefined) return early;
   const file = command.args[0] as string;
   const loaded = await loadPolicy(file);
@@ -17,7 +26,12 @@ export async function validateCommand(argv: string[]): Promise<number> {
     return 1;
   }
   process.stdout.write(`${file}: valid (${summarize(loaded.policy)})\n`);
-  return 0;
+  if (server === undefined) return 0;
+  if (server.length === 0) {
+    process.stderr.write("policy-wrap validate: --against needs a server command\n");
+    return 2;
+  }
+  return checkAgainstServer(file, loaded.policy, server);
 }
 
 export function summarize(policy: CompiledPolicy): string {
