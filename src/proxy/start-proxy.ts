@@ -7,8 +7,9 @@ import { visibleSetChanged } from "../policy/describe-change.js";
 import { formatProblems } from "../policy/load-policy.js";
 import type { CompiledPolicy } from "../policy/types.js";
 import type { PolicyWatcher } from "../policy/watch-policy.js";
-import { describeExit, exitCodeOf, spawnUpstream } from "../upstream/spawn-upstream.js";
+import { describeExit, spawnUpstream } from "../upstream/spawn-upstream.js";
 import { killAfterGrace, stopUpstream } from "../upstream/stop-upstream.js";
+import { wrapperExitCode } from "./exit-code.js";
 import { Gate } from "./gate.js";
 import { Relay } from "./relay.js";
 
@@ -92,9 +93,7 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   await watcher?.close();
   await options.limiter.close();
 
-  if (receivedSignal) return exitCodeOf({ code: null, signal: receivedSignal });
-  if (stopping) return exit.code ?? 0;
-  return exitCodeOf(exit);
+  return wrapperExitCode(exit, { clientLeft: stopping !== undefined, signal: receivedSignal });
 }
 
 async function watchPolicy(

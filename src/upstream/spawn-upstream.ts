@@ -14,6 +14,8 @@ export interface UpstreamExit {
   signal: NodeJS.Signals | null;
   /** Set when the process could not be started at all. */
   error?: Error;
+  /** Whether policy-wrap had signalled the process before it ended (a death by a signal nobody sent is the upstream's own failure). */
+  signalled?: boolean;
 }
 
 export type UpstreamChild = ChildProcessByStdio<Writable, Readable, null>;
@@ -38,10 +40,11 @@ export function spawnUpstream(command: string, args: string[]): Upstream {
   // Writes to a dead child fail with EPIPE; the exit handler reports the death.
   child.stdin.on("error", () => {});
   let done = false;
+  let signalled = false;
   const exited = new Promise<UpstreamExit>((resolve) => {
     child.once("exit", (code, signal) => {
       done = true;
-      resolve({ code, signal });
+      resolve({ code, signal, signalled });
     });
     child.once("error", (error) => {
       if (child.pid !== undefined && !done) return;
@@ -53,7 +56,10 @@ export function spawnUpstream(command: string, args: string[]): Upstream {
     child,
     exited,
     hasExited: () => done,
-    signal: (signal) => signalTree(child, signal),
+    signal: (signal) => {
+      if (!done) signalled = true;
+      signalTree(child, signal);
+    },
   };
 }
 
