@@ -11,6 +11,13 @@ import { packageRoot } from "../package-root.js";
 
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
 
+const NEXT_STEPS: [command: string, what: string][] = [
+  ["policy-wrap init --out policy.json -- <your server command>", "a starter policy from its tools, by risk"],
+  ["policy-wrap explain --policy policy.json -- <your server command>", "what the policy does to each tool"],
+  ["policy-wrap validate policy.json --against -- <your server command>", "check the policy after each edit"],
+  ["policy-wrap --policy policy.json -- <your server command>", "run the server behind the policy"],
+];
+
 interface CallOutcome {
   text: string;
   decision?: { rule?: string; cause?: string };
@@ -95,9 +102,11 @@ export async function demoCommand(_argv: string[]): Promise<number> {
       if (outcome.decision) out(`      decided by ${outcome.decision.rule} (${outcome.decision.cause})`);
     }
 
-    out("\n8. The policy file is edited while the session runs: exports are paused.");
+    out("\n8. The policy file is edited while the session runs: exports are paused, and listing read sets");
+    out("   is limited to 3 calls a minute.");
     const edited = JSON.parse(readFileSync(policy, "utf8")) as { tools: Record<string, unknown> };
     edited.tools.StartAHOReadSetExportJob = { action: "deny", reason: "Exports are paused during the audit." };
+    edited.tools.ListAHOReadSets = { rate_limit: { max: 3, window: "minute" } };
     const changed = new Promise<void>((resolve) => (listChanged = resolve));
     writeFileSync(policy, `${JSON.stringify(edited, null, 2)}\n`);
     const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000).unref());
@@ -111,8 +120,17 @@ export async function demoCommand(_argv: string[]): Promise<number> {
     out(`   the agent now sees: ${after.join(", ")}`);
     const paused = await call(wrapped, "StartAHOReadSetExportJob", { sequenceStoreId: "seq-1", destination: "s3://bucket/out" });
     out(`   StartAHOReadSetExportJob -> ${paused.text}`);
+
+    out("\n9. The agent lists read sets four times in a row:");
+    for (let i = 1; i <= 4; i++) {
+      const listed = await call(wrapped, "ListAHOReadSets", { sequenceStoreId: "seq-1" });
+      out(`   call ${i} -> ${listed.decision ? listed.text : "answered"}`);
+      if (listed.decision) out(`      decided by ${listed.decision.rule} (${listed.decision.cause})`);
+    }
     await wrapped.close();
-    out("\nDone. Try your own: policy-wrap --policy <file> -- <your MCP server command>");
+    out("\nDone. Now with your own server:");
+    const width = Math.max(...NEXT_STEPS.map(([command]) => command.length));
+    for (const [command, what] of NEXT_STEPS) out(`  ${command.padEnd(width)}  ${what}`);
     return 0;
   } finally {
     rmSync(stateDir, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { it } from "node:test";
 import { BIN } from "../helpers/paths.js";
 
-it("npm start's demo walks through filtering, denials, an approval and a reload", () => {
+it("npm start's demo walks through filtering, denials, an approval, a reload and a rate limit, then names the next commands", () => {
   const run = spawnSync(process.execPath, [BIN, "demo"], { encoding: "utf8", timeout: 60_000 });
   assert.equal(run.status, 0, run.stderr);
   const transcript = run.stdout;
@@ -20,4 +20,15 @@ it("npm start's demo walks through filtering, denials, an approval and a reload"
     transcript,
     /notifications\/tools\/list_changed[^\n]*\n {3}the agent now sees: ListAHOReadSets, GetAHOReadSet\n {3}StartAHOReadSetExportJob -> \[POLICY DENIED\] Exports are paused/,
   );
+  assert.match(
+    transcript,
+    / {3}call 3 -> answered\n {3}call 4 -> \[POLICY DENIED\] Rate limit reached for ListAHOReadSets: 3 calls per minute \(counter ListAHOReadSets\)\. Retry in \d+s\.\n {6}decided by \/tools\/ListAHOReadSets\/rate_limit \(rate_limit\)\n/,
+  );
+  const next = transcript.slice(transcript.indexOf("Done. Now with your own server:"));
+  for (const command of [
+    "policy-wrap init --out policy.json --",
+    "policy-wrap explain --policy policy.json --",
+    "policy-wrap validate policy.json --against --",
+  ])
+    assert.ok(next.includes(command), command);
 });
