@@ -47,23 +47,54 @@ function loadDriver(): typeof BetterSqlite3 {
   try {
     return require("better-sqlite3") as typeof BetterSqlite3;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/NODE_MODULE_VERSION|compiled against a different Node\.js version|invalid ELF header|wrong ELF class/.test(message)) {
-      throw new StoreFault(
-        `the SQLite module (better-sqlite3) was built for another Node.js version than this one (${process.version}); ` +
-          `rebuild it with \`npm rebuild better-sqlite3\` in ${packageRoot()}`,
-        { cause: error },
-      );
-    }
-    throw new StoreFault(`the SQLite module (better-sqlite3) cannot be loaded: ${message}`, { cause: error });
+    throw (
+      nativeModuleFault(error) ?? new StoreFault(`the SQLite module (better-sqlite3) cannot be loaded: ${String(error)}`, { cause: error })
+    );
+  }
+}
+
+/** Once the native part failed to load, every later try fails otherwise ("did not self-register"): keep the first reason. */
+let nativeFault: StoreFault | undefined;
+
+/** better-sqlite3 loads its native part at the first `new Database()`, not at require: both places come here. */
+function nativeModuleFault(error: unknown): StoreFault | undefined {
+  if (nativeFault) return nativeFault;
+  const message = error instanceof Error ? error.message : String(error);
+  if (!/NODE_MODULE_VERSION|compiled against a different Node\.js version|invalid ELF header|wrong ELF class/.test(message))
+    return undefined;
+  nativeFault = new StoreFault(
+    `the SQLite module (better-sqlite3) was built for another Node.js version than this one (${process.version}); ` +
+      `rebuild it with this Node.js: cd ${rebuildFolder()} && npm rebuild better-sqlite3`,
+    { cause: error },
+  );
+  return nativeFault;
+}
+
+/**
+ * Where `npm rebuild better-sqlite3` finds the copy policy-wrap loads: the folder
+ * whose node_modules holds it. That is the project for a per-project install (npm
+ * hoists it there), policy-wrap's own folder for a global install or a clone.
+ */
+function rebuildFolder(): string {
+  try {
+    return dirname(dirname(dirname(require.resolve("better-sqlite3/package.json"))));
+  } catch {
+    return packageRoot();
   }
 }
 
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): SqliteCounterStore {
+  if (nativeFault) throw nativeFault;
   const Database = loadDriver();
   return asStoreFault(`cannot open the counter store ${file}`, () => {
     if (options.createDirectory) mkdirSync(dirname(file), { recursive: true });
-    return new SqliteCounterStore(new Database(file, { timeout: BUSY_TIMEOUT_MS }), file, options.clock ?? Date.now);
+    let db: BetterSqlite3.Database;
+    try {
+      db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    } catch (error) {
+      throw nativeModuleFault(error) ?? error;
+    }
+    return new SqliteCounterStore(db, file, options.clock ?? Date.now);
   });
 }
 

@@ -12,6 +12,8 @@ export interface StartOptions {
   upstream?: string[];
   extraArgs?: string[];
   env?: NodeJS.ProcessEnv;
+  /** The Node.js binary that runs the wrapper (default: this one). */
+  node?: string;
 }
 
 const DEADLINE_MS = 15_000;
@@ -29,10 +31,14 @@ export class WrapperProcess {
 
   constructor(options: StartOptions) {
     const upstream = options.upstream ?? fixtureCommand();
-    this.child = spawn(process.execPath, [BIN, "--policy", options.policy, ...(options.extraArgs ?? []), "--", ...upstream], {
-      env: { ...process.env, ...options.env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    this.child = spawn(
+      options.node ?? process.execPath,
+      [BIN, "--policy", options.policy, ...(options.extraArgs ?? []), "--", ...upstream],
+      {
+        env: { ...process.env, ...options.env },
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    );
     this.child.stdout.setEncoding("utf8");
     this.child.stdout.on("data", (chunk: string) => this.#onData(chunk));
     this.child.stderr.setEncoding("utf8");
