@@ -1,4 +1,5 @@
 import type { PolicyChange } from "../policy/describe-change.js";
+import type { UnmatchedName } from "../policy/unmatched-names.js";
 
 // The wrapper's one vocabulary for what happened. The gate and the limiter
 // emit these; the stderr logger, the audit trail, the dashboard and the demo
@@ -94,6 +95,15 @@ export interface ListEvent {
   total: number;
 }
 
-export type WrapperEvent = DecisionEvent | CallEndEvent | ApprovalEvent | ReloadEvent | StoreFaultEvent | StoreRecoveredEvent | ListEvent;
+/** Names the policy writes that match no tool the upstream lists: usually typos that silently do nothing. */
+export interface UnmatchedNamesEvent {
+  type: "unmatched_names";
+  at: number;
+  policy: string;
+  names: UnmatchedName[];
+}
+
+export type WrapperEvent =
+  DecisionEvent | CallEndEvent | ApprovalEvent | ReloadEvent | StoreFaultEvent | StoreRecoveredEvent | ListEvent | UnmatchedNamesEvent;
 
 export type EventListener = (event: WrapperEvent) => void;

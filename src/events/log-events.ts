@@ -1,5 +1,6 @@
 import { quote, type Logger } from "../log.js";
 import { formatChange } from "../policy/describe-change.js";
+import { describeUnmatchedName } from "../policy/unmatched-names.js";
 import type { EventListener, WrapperEvent } from "./events.js";
 
 // The stderr logger as an event subscriber: one line per event worth a line
@@ -40,6 +41,9 @@ export function logEvents(log: Logger): EventListener {
         return;
       case "store_recovered":
         log.warn(`the counter store ${event.store} works again; rate-limited calls are checked again`);
+        return;
+      case "unmatched_names":
+        for (const name of event.names) log.warn(describeUnmatchedName(name));
         return;
       case "list":
         log.debug(`${event.method}: ${event.visible} of ${event.total} visible`);

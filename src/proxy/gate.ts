@@ -4,6 +4,7 @@ import type { Limiter } from "../limits/limiter.js";
 import { describeChange, type PolicyChange } from "../policy/describe-change.js";
 import { isVisible } from "../policy/evaluate.js";
 import type { CompiledPolicy } from "../policy/types.js";
+import { findUnmatchedNames } from "../policy/unmatched-names.js";
 import { supportsFormElicitation } from "./approval.js";
 import { ToolCalls } from "./call-tool.js";
 import { listAllTools, UpstreamListError } from "./list-tools.js";
@@ -33,6 +34,8 @@ export class Gate {
   #knownTools: string[] | undefined;
   #clientCanElicit = false;
   #serverName: string;
+  /** The policy and tool list last checked for names that match no tool, so each pair is reported once. */
+  #namesChecked = "";
   readonly #toolCalls: ToolCalls;
 
   constructor(options: GateOptions) {
@@ -63,7 +66,20 @@ export class Gate {
   replacePolicy(policy: CompiledPolicy): PolicyChange {
     const change = describeChange(this.#inForce.policy, policy, this.#knownTools);
     this.#inForce = { policy, epoch: this.#clock() };
+    this.#checkNames();
     return change;
+  }
+
+  /** A rule or hide that names no live tool is usually a typo that silently does nothing: say so. */
+  #checkNames(): void {
+    const tools = this.#knownTools;
+    if (!tools) return;
+    const policy = this.#inForce.policy;
+    const key = `${policy.fingerprint}\u0000${tools.join("\u0000")}`;
+    if (key === this.#namesChecked) return;
+    this.#namesChecked = key;
+    const names = findUnmatchedNames(policy, tools);
+    if (names.length > 0) this.#emit({ type: "unmatched_names", at: this.#clock(), policy: policy.fingerprint, names });
   }
 
   interceptors(): Map<string, Interceptor> {
@@ -97,6 +113,7 @@ export class Gate {
     const { rest, tools } = listed;
     const policy = this.#inForce.policy;
     this.#knownTools = tools.flatMap((tool) => (typeof tool.name === "string" ? [tool.name] : []));
+    this.#checkNames();
     const visible = tools.filter((tool) => typeof tool.name === "string" && isVisible(policy, tool.name));
     this.#emit({ type: "list", at: this.#clock(), method: request.method, visible: visible.length, total: tools.length });
     relay.answer(request, { ...rest, tools: visible });

@@ -152,3 +152,19 @@ describe("tools/call through the wrapper", () => {
     assert.match(answer.error.message, /duplicate key "name"/);
   });
 });
+
+describe("policy names that match no live tool", () => {
+  it("are named on stderr once the client lists tools, with a did-you-mean, and once per policy", async () => {
+    const wrapper = start(
+      { version: "1", default: "allow", hide: ["get_env"], tools: { "Drop*": { action: "deny" }, echo: {} } },
+      { FIXTURE_TOOLS: "get-env" },
+    );
+    await wrapper.initialize();
+    await wrapper.request("tools/list");
+    await wrapper.waitForStderr(/\/hide\/0: the policy hides "get_env", which matches no tool the server lists; did you mean "get-env"\?/);
+    await wrapper.waitForStderr(/\/tools\/Drop\*: the policy has a rule for the glob "Drop\*", which matches no tool/);
+    await wrapper.request("tools/list");
+    assert.equal(wrapper.stderr.match(/hides "get_env"/g)?.length, 1, "said once for this policy and list");
+    assert.ok(!/"echo", which matches no tool/.test(wrapper.stderr));
+  });
+});
