@@ -1,6 +1,6 @@
-import { createRequire } from "node:module";
 import type { Ajv2020 } from "ajv/dist/2020.js";
 import { escapePointerToken } from "../json/scan-json.js";
+import { compileArgumentsSchema, createArgumentsAjv } from "./arguments-schema.js";
 import { compileGroups } from "./conditions.js";
 import { checkLimits, compileLimit, shorthandLimit } from "./compile-limits.js";
 import { checkPattern, compileGlob, isGlob } from "./glob.js";
@@ -10,17 +10,6 @@ import type { CompiledLimit, CompiledPolicy, CompiledRule, PolicyDocument, Polic
 // validators, once per load, and finds what the schema alone cannot: bad
 // globs, bad regexes, argument schemas that do not compile, counters that
 // disagree. A policy with any problem is refused whole.
-
-const require = createRequire(import.meta.url);
-
-/** ajv is loaded only for policies with argument schemas: it is the largest part of start-up. */
-function createArgumentsAjv(): Ajv2020 {
-  const { Ajv2020: Ajv } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
-  const addFormats = (require("ajv-formats") as typeof import("ajv-formats")).default;
-  const ajv = new Ajv({ allErrors: true, strict: false, strictSchema: true });
-  addFormats(ajv);
-  return ajv;
-}
 
 export type CompileResult = { ok: true; policy: CompiledPolicy } | { ok: false; problems: PolicyProblem[] };
 
@@ -75,7 +64,7 @@ function compileRule(key: string, doc: RuleDocument, pointer: string, ajv: () =>
   let validateArguments;
   if (doc.arguments !== undefined) {
     try {
-      validateArguments = ajv().compile(doc.arguments);
+      validateArguments = compileArgumentsSchema(ajv(), doc.arguments);
     } catch (error) {
       problems.push({
         pointer: `${pointer}/arguments`,

@@ -1,4 +1,4 @@
-import { allHold } from "./conditions.js";
+import { denies, isMet } from "./conditions.js";
 import type { CompiledLimit, CompiledPolicy, CompiledRule } from "./types.js";
 
 // The decision for one call, from the policy and the call alone: no I/O, no
@@ -60,7 +60,7 @@ export function evaluate(policy: CompiledPolicy, call: ToolCall): Decision {
   if (!rule) return { outcome: "allow", tool, rule: "/default", limits: policy.allToolsLimits, needsApproval: false };
 
   const args = call.arguments ?? {};
-  const deniedBy = rule.denyIf.find((group) => allHold(group, args));
+  const deniedBy = rule.denyIf.find((group) => denies(group, args));
   if (deniedBy)
     return {
       outcome: "deny",
@@ -69,7 +69,7 @@ export function evaluate(policy: CompiledPolicy, call: ToolCall): Decision {
       cause: "condition",
       reason: deniedBy.onDeny ?? `Tool "${tool}" was called with arguments the policy denies.`,
     };
-  const unmet = rule.require.find((group) => !allHold(group, args));
+  const unmet = rule.require.find((group) => !isMet(group, args));
   if (unmet)
     return {
       outcome: "deny",

@@ -1,4 +1,4 @@
-import type { ValidateFunction } from "ajv/dist/2020.js";
+import type { LinearRegex } from "./linear-regex.js";
 
 // The policy as written (document types) and as compiled once per load.
 
@@ -59,13 +59,19 @@ export interface CompiledCondition {
   path: string[];
   op: Operator;
   value: unknown;
-  regex: RegExp | undefined;
+  regex: LinearRegex | undefined;
 }
 
 export interface CompiledGroup {
   conditions: CompiledCondition[];
   onDeny: string | undefined;
   pointer: string;
+}
+
+/** A rule's compiled `arguments` schema: false with errors when the arguments fail it. */
+export interface ArgumentsValidator {
+  (args: unknown): boolean;
+  errors?: { instancePath: string; message?: string }[] | null;
 }
 
 export interface CompiledRule {
@@ -78,7 +84,7 @@ export interface CompiledRule {
   hasPerToolLimits: boolean;
   require: CompiledGroup[];
   denyIf: CompiledGroup[];
-  validateArguments: ValidateFunction | undefined;
+  validateArguments: ArgumentsValidator | undefined;
 }
 
 export interface Glob {

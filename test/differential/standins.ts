@@ -134,6 +134,8 @@ export function readRuns(file: string): Run[] {
 export interface Hostile {
   line: string;
   answer?: string | null;
+  /** A legitimate call among the hostile ones: the wrapper must let it through (no over-blocking). */
+  allowed?: boolean;
 }
 
 export interface Exchange {
@@ -180,5 +182,12 @@ export function checkExchange(result: Exchange, lines: Hostile[]): string[] {
     if (count !== (owed.get(id) ?? 0)) problems.push(`id ${id} was answered ${count} times, owed ${owed.get(id) ?? 0}`);
   }
   for (const [id, count] of owed) if (!counts.has(id)) problems.push(`id ${id} was owed ${count} answers and got none`);
+  for (const { answer: id, allowed } of lines) {
+    if (!allowed) continue;
+    const answer = answers.find((m) => m.id === id);
+    const denied = answer?.result?.isError === true && /POLICY DENIED/.test(JSON.stringify(answer.result));
+    if (denied || [-32700, -32600].includes(answer?.error?.code))
+      problems.push(`the legitimate call ${JSON.stringify(id)} was refused: ${JSON.stringify(answer)}`);
+  }
   return problems;
 }

@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { tempDir, writePolicy } from "../helpers/temp-files.js";
+import { wrapperStarter } from "../helpers/wrapper-process.js";
+import { RAW_UPSTREAM } from "./helpers.js";
+
+// Class 11 of issue 10: no input may demand unbounded work of the wrapper.
+
+const dir = tempDir();
+const start = wrapperStarter();
+
+describe("bounded work per message", { concurrency: true }, () => {
+  it("checks an argument schema's pattern in linear time: the 79-second argument is refused at once", async () => {
+    const policy = writePolicy(
+      dir,
+      {
+        version: "1",
+        default: "allow",
+        tools: { name_it: { arguments: { type: "object", properties: { name: { type: "string", pattern: "^([a-z0-9]+-?)*$" } } } } },
+      },
+      "pattern.json",
+    );
+    const wrapper = start({ policy, upstream: RAW_UPSTREAM });
+    const denied = await wrapper.callTool("name_it", { name: `${"a1".repeat(17)}!` });
+    assert.equal(denied.result.isError, true);
+    assert.match(denied.result.content[0].text, /must match pattern/);
+    assert.equal((await wrapper.callTool("other")).result.content[0].text, "raw tools/call other");
+  });
+
+  it("never lets an argument too long for a regex condition pass it: a 20 MB string is refused, not matched for seconds", async () => {
+    const policy = writePolicy(
+      dir,
+      {
+        version: "1",
+        default: "allow",
+        tools: { write_file: { deny_if: [{ conditions: [{ path: "args.content", op: "regex", value: "AKIA[0-9A-Z]{16}" }] }] } },
+      },
+      "regex.json",
+    );
+    const wrapper = start({ policy, upstream: RAW_UPSTREAM });
+    const huge = await wrapper.callTool("write_file", { content: "x".repeat(20 * 1024 * 1024) });
+    assert.equal(huge.result.isError, true, "too long to check: the deny_if denies");
+    assert.equal(
+      (await wrapper.callTool("write_file", { content: "small and clean" })).result.content[0].text,
+      "raw tools/call write_file",
+    );
+    assert.equal((await wrapper.callTool("write_file", { content: "key AKIAABCDEFGHIJKLMNOP" })).result.isError, true);
+  });
+});
