@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { Command, Option } from "commander";
-import { openSqliteStore } from "../limits/sqlite-store.js";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { describeState, parseState, storeOpener, type StateTarget } from "../limits/open-store.js";
 import type { CounterRow, CounterStore } from "../limits/store.js";
 import { parseCommand } from "./parse-command.js";
 import { defaultStatePath } from "./state-path.js";
@@ -9,9 +9,12 @@ import { defaultStatePath } from "./state-path.js";
 // `policy-wrap counters`: what the rate-limit counters hold right now.
 
 const NOT_YET = "policy-wrap creates it when it first runs a policy with limits";
+/** Longer than the wrapper's: a person waits here, not an agent's call. */
+const COUNTERS_STATE_TIMEOUT_MS = 5000;
 
 interface CountersOptions {
   state?: string;
+  stateTimeout: number;
   grant?: string;
   policy?: string;
   json?: boolean;
@@ -21,7 +24,16 @@ interface CountersOptions {
 export async function countersCommand(argv: string[]): Promise<number> {
   const command = new Command("policy-wrap counters")
     .description("Show (or reset) rate-limit counters.")
-    .addOption(new Option("--state <path>", "SQLite counter file").env("POLICY_WRAP_STATE"))
+    .addOption(new Option("--state <path|url>", "the counters: a SQLite file or a Redis URL").env("POLICY_WRAP_STATE"))
+    .addOption(
+      new Option("--state-timeout <ms>", "Redis: how long to wait for an answer")
+        .argParser((value) => {
+          const n = Number(value);
+          if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError("must be a positive integer");
+          return n;
+        })
+        .default(COUNTERS_STATE_TIMEOUT_MS),
+    )
     .addOption(new Option("--grant <name>", "only this grant"))
     .addOption(new Option("--policy <file>", "only the grant of this policy file (its absolute path)"))
     .option("--json", "print JSON for scripts")
@@ -29,18 +41,27 @@ export async function countersCommand(argv: string[]): Promise<number> {
   const early = parseCommand(command, argv);
   if (early !== undefined) return early;
   const options = command.opts<CountersOptions>();
-  const state = options.state ? resolve(options.state) : defaultStatePath();
   const grant = options.grant ?? (options.policy ? resolve(options.policy) : undefined);
+  let state: StateTarget;
+  try {
+    state = parseState(options.state, defaultStatePath);
+  } catch (error) {
+    process.stderr.write(`policy-wrap: error: --state: ${(error as Error).message}\n`);
+    return 2;
+  }
   // Looking must not create the file (nor its directory) that the wrapper makes on its first limited run.
-  if (!existsSync(state)) {
-    if (options.reset !== undefined) return reportReset(options, 0, ` (no counters yet: ${state} does not exist)`);
-    process.stdout.write(options.json ? "[]\n" : `no counters yet: ${state} does not exist (${NOT_YET})\n`);
+  if (state.kind === "sqlite" && !existsSync(state.file)) {
+    const file = state.file;
+    if (options.reset !== undefined) return reportReset(options, 0, ` (no counters yet: ${file} does not exist)`);
+    process.stdout.write(options.json ? "[]\n" : `no counters yet: ${file} does not exist (${NOT_YET})\n`);
     return 0;
   }
+  const opener = storeOpener(state.kind === "sqlite" ? { ...state, createDirectory: false } : state, { timeoutMs: options.stateTimeout });
   let store: CounterStore;
   try {
-    store = openSqliteStore(state);
+    store = await opener.open();
   } catch (error) {
+    await opener.close();
     process.stderr.write(`policy-wrap: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
@@ -51,7 +72,10 @@ export async function countersCommand(argv: string[]): Promise<number> {
     const rows = await store.list(grant);
     if (options.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     else if (rows.length > 0) process.stdout.write(formatTable(rows));
-    else process.stdout.write(grant === undefined ? `no counters yet in ${state}\n` : `no counters for grant ${grant} in ${state}\n`);
+    else {
+      const where = describeState(state);
+      process.stdout.write(grant === undefined ? `no counters yet in ${where}\n` : `no counters for grant ${grant} in ${where}\n`);
+    }
     return 0;
   } catch (error) {
     process.stderr.write(`policy-wrap: ${error instanceof Error ? error.message : String(error)}\n`);

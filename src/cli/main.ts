@@ -10,12 +10,15 @@ const HELP = `Usage:
   policy-wrap validate <file> [--against [--] <server command...>]
   policy-wrap init [--out policy.json] [--force] [--timeout <s>] [--] <server command...>
   policy-wrap explain --policy <file> [--json] [--timeout <s>] [--] <server command...>
-  policy-wrap counters [--state <path>] [--grant <name> | --policy <file>] [--json] [--reset <counter>]
+  policy-wrap counters [--state <path|url>] [--grant <name> | --policy <file>] [--json] [--reset <counter>]
   policy-wrap demo
 
 Run options:
   --policy <file>           policy file (or POLICY_WRAP_POLICY)
-  --state <path>            SQLite file for rate-limit counters (or POLICY_WRAP_STATE)
+  --state <path|url>        rate-limit counters (or POLICY_WRAP_STATE): a SQLite file (default: per-user),
+                            or Redis/Valkey shared by a team: redis://[user:password@]host[:port][/db],
+                            rediss://... (TLS), redis+unix:///path/to/redis.sock[?db=N]
+  --state-timeout <ms>      Redis: longest wait for a check before the call is refused (default 250)
   --grant <name>            who shares grant-scoped counters (default: the policy path)
   --log-level <level>       error | warn | info | debug (default info); logs go to stderr
   --no-watch                do not reload the policy when its file changes

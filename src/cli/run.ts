@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { EventBus } from "../events/event-bus.js";
 import { logEvents } from "../events/log-events.js";
 import { Limiter } from "../limits/limiter.js";
-import { openSqliteStore } from "../limits/sqlite-store.js";
+import { DEFAULT_STATE_TIMEOUT_MS, describeState, parseState, storeOpener, type StateTarget } from "../limits/open-store.js";
 import { createLogger, LOG_LEVELS, type LogLevel } from "../log.js";
 import { formatProblems, loadPolicy } from "../policy/load-policy.js";
 import { startProxy } from "../proxy/start-proxy.js";
@@ -28,7 +28,16 @@ export function runCommandDefinition(): Command {
     .usage("[run] --policy <file> [options] [--] <command> [args...]")
     .description("Run an MCP server behind a policy.")
     .addOption(new Option("--policy <file>", "policy file (JSON)").env("POLICY_WRAP_POLICY"))
-    .addOption(new Option("--state <path>", "SQLite file for rate-limit counters").env("POLICY_WRAP_STATE"))
+    .addOption(
+      new Option("--state <path|url>", "rate-limit counters: a SQLite file, or redis://, rediss://, redis+unix:// for a team").env(
+        "POLICY_WRAP_STATE",
+      ),
+    )
+    .addOption(
+      new Option("--state-timeout <ms>", "Redis: how long a check may wait before the call is refused")
+        .argParser(positiveInteger)
+        .default(DEFAULT_STATE_TIMEOUT_MS),
+    )
     .addOption(new Option("--grant <name>", "who shares grant-scoped counters (default: the policy file's absolute path)"))
     .addOption(new Option("--log-level <level>", "stderr verbosity").choices(LOG_LEVELS).default("info"))
     .option("--no-watch", "do not reload the policy when its file changes")
@@ -46,6 +55,7 @@ export function runCommandDefinition(): Command {
 interface RunOptions {
   policy?: string;
   state?: string;
+  stateTimeout: number;
   grant?: string;
   watch: boolean;
   approvalTimeout: number;
@@ -67,6 +77,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stderr.write("policy-wrap: error: no upstream command given\n");
     return 2;
   }
+  let state: StateTarget;
+  try {
+    state = parseState(options.state, defaultStatePath);
+  } catch (error) {
+    process.stderr.write(`policy-wrap: error: --state: ${(error as Error).message}; nothing was started\n`);
+    return 2;
+  }
   const log = createLogger(options.logLevel);
   const policyFile = resolve(options.policy);
   const loaded = await loadPolicy(policyFile);
@@ -76,13 +93,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     );
     return 1;
   }
-  const statePath = options.state ? resolve(options.state) : defaultStatePath();
   const events = new EventBus((error) => log.error(`an event subscriber failed: ${String(error)}`));
   events.subscribe(logEvents(log));
-  const store = { description: statePath, open: async () => openSqliteStore(statePath, { createDirectory: !options.state }) };
+  const store = storeOpener(state, { timeoutMs: options.stateTimeout });
   const limiter = new Limiter({ store, grant: options.grant ?? policyFile, sessionId: randomUUID(), emit: events.emit });
   const policy = loaded.policy;
-  log.debug(`policy ${policyFile} loaded; state ${statePath}`);
+  log.debug(`policy ${policyFile} loaded; state ${describeState(state)}`);
   return startProxy({
     command: program,
     args,

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { parseState } from "../../src/limits/open-store.js";
 import { parseRedisUrl, stateUrlScheme } from "../../src/limits/redis-url.js";
+import { BIN, fixtureCommand } from "../helpers/paths.js";
+import { tempDir, writePolicy } from "../helpers/temp-files.js";
 
 // What `--state` means, and that a password never comes back out in a
 // description or an error.
@@ -73,5 +76,28 @@ describe("the --state value", () => {
         value,
       );
     }
+  });
+});
+
+describe("the command line with a Redis --state", () => {
+  const policy = writePolicy(tempDir(), { version: "1", default: "allow" });
+  const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", input: "" });
+
+  it("refuses a URL it cannot use before starting anything, without repeating the password", () => {
+    const wrapped = run("--policy", policy, "--state", "redis://:hunter2@cache/db0", "--", ...fixtureCommand());
+    assert.equal(wrapped.status, 2);
+    assert.match(wrapped.stderr, /^policy-wrap: error: --state: the database in the Redis URL must be a number .*; nothing was started\n$/);
+    const counters = run("counters", "--state", "redis://:hunter2@cache/db0");
+    assert.equal(counters.status, 2);
+    assert.doesNotMatch(wrapped.stderr + counters.stderr, /hunter2/);
+  });
+
+  it("says where it looked when nothing answers there", () => {
+    const counters = run("counters", "--state", "redis+unix://:hunter2@/nonexistent/redis.sock");
+    assert.equal(counters.status, 1);
+    assert.equal(
+      counters.stderr,
+      "policy-wrap: the counter store redis+unix://***@/nonexistent/redis.sock is unreachable (no socket at that path)\n",
+    );
   });
 });
