@@ -1,7 +1,7 @@
 import { quote, type Logger } from "../log.js";
 import { formatChange } from "../policy/describe-change.js";
 import { describeUnmatchedName } from "../policy/unmatched-names.js";
-import type { EventListener, WrapperEvent } from "./events.js";
+import type { EventListener, ReloadEvent, WrapperEvent } from "./events.js";
 
 // The stderr logger as an event subscriber: one line per event worth a line
 // at the chosen level. Names from outside are quoted; the logger escapes the rest.
@@ -31,10 +31,7 @@ export function logEvents(log: Logger): EventListener {
         return;
       case "reload":
         if (event.accepted) log.info(`policy reloaded from ${event.file}: ${formatChange(event.change)}`);
-        else {
-          log.error(`policy reload rejected; the last good policy stays in force:`);
-          for (const problem of event.problems) log.error(`  ${problem}`);
-        }
+        else for (const line of rejectedReloadLines(event)) log.error(line);
         return;
       case "store_fault":
         log.error(`${event.message}; rate-limited calls are refused until this is fixed`);
@@ -50,4 +47,9 @@ export function logEvents(log: Logger): EventListener {
         return;
     }
   };
+}
+
+/** A rejected reload in words, line by line: stderr and the client's log (proxy/client-log) say the same. */
+export function rejectedReloadLines(event: Extract<ReloadEvent, { accepted: false }>): string[] {
+  return ["policy reload rejected; the last good policy stays in force:", ...event.problems.map((problem) => `  ${problem}`)];
 }

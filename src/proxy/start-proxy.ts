@@ -9,6 +9,7 @@ import type { CompiledPolicy } from "../policy/types.js";
 import type { PolicyWatcher } from "../policy/watch-policy.js";
 import { describeExit, spawnUpstream } from "../upstream/spawn-upstream.js";
 import { killAfterGrace, stopUpstream } from "../upstream/stop-upstream.js";
+import { ClientLog } from "./client-log.js";
 import { wrapperExitCode } from "./exit-code.js";
 import { Gate } from "./gate.js";
 import { Relay } from "./relay.js";
@@ -52,6 +53,8 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
     stopping = stopUpstream(upstream);
   };
 
+  // Told to the user inside the client as well as on stderr (a rejected reload).
+  const clientLog = new ClientLog((method, params) => relay.notifyClient(method, params));
   const relay = new Relay(
     {
       clientInput: process.stdin,
@@ -62,7 +65,7 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
     {
       maxMessageBytes: options.maxMessageBytes,
       log,
-      interceptors: gate.interceptors(),
+      interceptors: clientLog.wrapInterceptors(gate.interceptors()),
       onClientClosed: () => shutDown("the client closed stdin"),
     },
   );
@@ -78,7 +81,7 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   // The store is probed with a real write now (not at the first limited call), so
   // a broken one is reported at start-up.
   if (listLimits(options.policy).length > 0) void options.limiter.open();
-  const watcher = options.watch ? await watchPolicy(options.watch, options, gate, relay) : undefined;
+  const watcher = options.watch ? await watchPolicy(options.watch, options, gate, relay, clientLog) : undefined;
 
   const exit = await upstream.exited;
   // Grandchildren of a launcher may outlive it; they belong to the dead server.
@@ -101,6 +104,7 @@ async function watchPolicy(
   options: ProxyOptions,
   gate: Gate,
   relay: Relay,
+  clientLog: ClientLog,
 ): Promise<PolicyWatcher> {
   const { file, loadedText } = watch;
   const { log, limiter, emit } = options;
@@ -116,8 +120,17 @@ async function watchPolicy(
         emit({ type: "reload", at: Date.now(), accepted: true, file, policy: policy.fingerprint, change });
         if (visibleSetChanged(change)) relay.notifyClient("notifications/tools/list_changed");
       },
-      rejected: (problems) =>
-        emit({ type: "reload", at: Date.now(), accepted: false, file, problems: formatProblems(file, problems).split("\n") }),
+      rejected: (problems) => {
+        const event = {
+          type: "reload",
+          at: Date.now(),
+          accepted: false,
+          file,
+          problems: formatProblems(file, problems).split("\n"),
+        } as const;
+        emit(event);
+        clientLog.onEvent(event);
+      },
     },
     log,
   );

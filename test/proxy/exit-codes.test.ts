@@ -117,7 +117,7 @@ async function exitCode(args: string[], timing: Timing, signal?: NodeJS.Signals)
   return { code, stderr };
 }
 
-describe("exit codes whatever the timing of stdin EOF", { concurrency: true }, () => {
+describe("exit codes whatever the timing of stdin EOF", { concurrency: 4 }, () => {
   for (const c of CASES) {
     for (const timing of c.timings) {
       it(`${c.name}, stdin ${timing}: exits ${c.expect}`, async () => {
