@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { openSqliteStore } from "../src/limits/sqlite-store.js";
 import type { BucketLimit } from "../src/limits/store.js";
 import { RawClient } from "./raw-client.js";
+import { compareStores, formatStores } from "./stores.js";
 
 // `npm run bench`: what the wrapper costs, next to the client talking to the
 // upstream directly and through a bare byte-copying relay (the floor for any
@@ -267,6 +268,7 @@ for (const setup of SETUPS) await clients[setup].close();
 const shared = await sharedCounterThroughput(4, 1000);
 const storeSmall = await storeCost(join(work, "small.db"), 10, 60_000, 10);
 const storeHuge = await storeCost(join(work, "huge.db"), 200_000, 86_400_000, 100_000);
+const stores = await compareStores({ root, work, policy, upstream, calls: SEQUENTIAL, sqliteCheckUs: storeSmall });
 rmSync(work, { recursive: true, force: true });
 
 const fmt = (v: number | undefined) => (v === undefined ? "-" : v >= 100 ? v.toFixed(0) : v.toFixed(1));
@@ -287,12 +289,13 @@ process.stdout.write(`4 wrapper processes sharing one counter: ${shared.toFixed(
 process.stdout.write(
   `store check-and-consume alone: ${storeSmall.toFixed(1)} us for max 10/minute, ${storeHuge.toFixed(1)} us for max 200000/day with 100000 in the window\n`,
 );
+process.stdout.write(`\n${formatStores(stores)}`);
 
 mkdirSync(join(root, "bench", "results"), { recursive: true });
 writeFileSync(
   join(root, "bench", "results", "latest.json"),
   JSON.stringify(
-    { date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, rows, shared, storeSmall, storeHuge },
+    { date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, rows, shared, storeSmall, storeHuge, stores },
     null,
     2,
   ),

@@ -34,7 +34,7 @@ const SOCKET_CODES: Record<string, string> = {
 
 const REPLY_PREFIXES: [RegExp, string][] = [
   [/^(WRONGPASS|NOAUTH|ERR invalid password|ERR invalid username-password|ERR AUTH)/i, "refused the user name or password"],
-  [/^NOPERM/, "refused a command to this user (NOPERM: its ACL must allow EVALSHA, EVAL, SCAN and DEL on policy-wrap:* keys)"],
+  [/^NOPERM|can't run this command/, "refused a command to this user (NOPERM: see docs/redis.md for the ACL it needs)"],
   [/^OOM/, "is out of memory (maxmemory) and refuses writes"],
   [/^READONLY/, "is a read-only replica: point --state at the primary"],
   [/^LOADING/, "is still loading its data set"],

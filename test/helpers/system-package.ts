@@ -14,7 +14,8 @@ export interface SystemProgram {
   skip: string | false;
 }
 
-function findOnPath(command: string): string | undefined {
+/** The absolute path of `command` on PATH (or in /usr/sbin, /usr/local/sbin), if it is there. */
+export function findProgram(command: string): string | undefined {
   const dirs = (process.env.PATH ?? "").split(delimiter).filter(Boolean);
   for (const dir of [...dirs, "/usr/sbin", "/usr/local/sbin"]) {
     const candidate = join(dir, command);
@@ -33,7 +34,7 @@ function findOnPath(command: string): string | undefined {
  * top of a test file and pass `skip` to the suites that need it.
  */
 export function systemProgram(command: string, debianPackage: string): SystemProgram {
-  const path = findOnPath(command);
+  const path = findProgram(command);
   if (path !== undefined) return { path, skip: false };
   const notice = `${command} not found: install the Debian package ${debianPackage} (apt-get install -y ${debianPackage}) to run these tests`;
   if (process.env.CI === "true") {

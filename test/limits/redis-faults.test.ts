@@ -134,6 +134,26 @@ describe("RedisCounterStore under faults", { skip: redisServer.skip, concurrency
     assert.ok((await good.admit([one("auth")], charge())).admitted);
   });
 
+  it("works as a user whose ACL allows only what docs/redis.md lists, on its own database", async () => {
+    const server = await startRedis();
+    const rule = "resetkeys ~policy-wrap:* -@all +@connection +select +eval +scan +hmget +del +type +time";
+    const inScripts = "+zscore +hset +zremrangebyscore +zcard +zrange +pexpire +zadd +zrem";
+    await server.command("ACL", "SETUSER", "policy-wrap", "on", ">a-long-secret", ...`${rule} ${inScripts}`.split(" "));
+    const store = await open(`redis+unix://policy-wrap:a-long-secret@${server.socket}?db=3`);
+    await store.whenReady(Date.now() + 10_000);
+    const limit = one("acl");
+    const admitted = await store.admit([limit], charge());
+    assert.ok(admitted.admitted);
+    await store.refund(admitted.ticket);
+    assert.deepEqual(
+      (await store.list()).map((r) => [r.counter, r.used]),
+      [["acl", 0]],
+    );
+    assert.equal(await store.reset("acl"), 1);
+    await server.command("ACL", "SETUSER", "policy-wrap", "-zrem");
+    await assert.rejects(store.refund(admitted.ticket), /refused a command to this user \(NOPERM/);
+  });
+
   it("says nothing listens where the URL points", async () => {
     const server = await startRedis();
     const store = await open(`redis+unix://${server.dir}/nothing.sock`);
