@@ -1,7 +1,8 @@
 // Runs every test/**/*.test.ts with node:test through tsx. Node 20's --test
 // does not expand globs itself, so the files are listed here.
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const filter = process.argv[2];
@@ -14,5 +15,10 @@ if (files.length === 0) {
   console.error("no test files found");
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], { stdio: "inherit" });
+// Wrappers started by tests keep their default files (audit trail, counters) here, not in the user's data directory.
+const dataHome = mkdtempSync(join(tmpdir(), "policy-wrap-test-data-"));
+const env = { ...process.env, XDG_DATA_HOME: dataHome };
+delete env.POLICY_WRAP_AUDIT;
+const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], { stdio: "inherit", env });
+rmSync(dataHome, { recursive: true, force: true });
 process.exit(result.status ?? 1);

@@ -11,6 +11,8 @@ const HELP = `Usage:
   policy-wrap init [--out policy.json] [--force] [--timeout <s>] [--] <server command...>
   policy-wrap explain --policy <file> [--json] [--timeout <s>] [--] <server command...>
   policy-wrap counters [--state <path|url>] [--grant <name> | --policy <file>] [--json] [--reset <counter>]
+  policy-wrap log [--since 1h|2026-11-20] [--tool <glob>] [--outcome deny] [--session <id>] [--limit n] [--json] [--follow]
+  policy-wrap log verify [--audit <file>] [--anchor <hash>]
   policy-wrap demo
 
 Run options:
@@ -24,6 +26,12 @@ Run options:
   --no-watch                do not reload the policy when its file changes
   --approval-timeout <s>    seconds to wait for a human's approval (default 120)
   --max-message-bytes <n>   largest message relayed (default 104857600)
+  --mode <mode>             enforce (default) | monitor: forward what the policy refuses, record would_deny
+  --audit <file>            audit trail (SQLite; default audit.db in the per-user data directory; or POLICY_WRAP_AUDIT)
+  --no-audit                keep no audit trail
+  --audit-arguments <how>   full (default, truncated at 16 KiB) | hash | none
+  --audit-retention <days>  prune audit records older than this (default 90; 0 keeps all)
+  --audit-required          refuse governed calls whenever the audit trail cannot record them
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -39,6 +47,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import("./demo.js")).demoCommand(rest);
     case "counters":
       return (await import("./counters.js")).countersCommand(rest);
+    case "log":
+      return (await import("./log.js")).logCommand(rest);
     case "run":
       return (await import("./run.js")).runCommand(rest);
     case undefined:

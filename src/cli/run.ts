@@ -3,19 +3,30 @@ import { resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { EventBus } from "../events/event-bus.js";
 import { logEvents } from "../events/log-events.js";
+import { AuditTrail } from "../audit/audit-trail.js";
+import type { ArgumentsMode } from "../audit/record.js";
 import { Limiter } from "../limits/limiter.js";
 import { DEFAULT_STATE_TIMEOUT_MS, describeState, parseState, storeOpener, type StateTarget } from "../limits/open-store.js";
 import { createLogger, LOG_LEVELS, type LogLevel } from "../log.js";
 import { formatProblems, loadPolicy } from "../policy/load-policy.js";
+import type { Mode } from "../policy/types.js";
+import { effectiveMode } from "../proxy/policy-in-force.js";
 import { startProxy } from "../proxy/start-proxy.js";
 import { parseCommand } from "./parse-command.js";
-import { defaultStatePath } from "./state-path.js";
+import { defaultAuditPath, defaultStatePath } from "./state-path.js";
 
 // `policy-wrap [run] --policy <file> [options] [--] <command> [args...]`.
 // The first word that is not an option starts the upstream command, as with
 // env and sudo, so a client that drops a bare `--` still works.
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 100 * 1024 * 1024;
+
+function days(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError("must be a number of days (0 keeps every record)");
+  return n;
+}
 
 function positiveInteger(value: string): number {
   const n = Number(value);
@@ -40,6 +51,25 @@ export function runCommandDefinition(): Command {
     )
     .addOption(new Option("--grant <name>", "who shares grant-scoped counters (default: the policy file's absolute path)"))
     .addOption(new Option("--log-level <level>", "stderr verbosity").choices(LOG_LEVELS).default("info"))
+    .addOption(
+      new Option("--mode <mode>", "enforce (default) or monitor: forward what the policy refuses, record would_deny").choices([
+        "enforce",
+        "monitor",
+      ]),
+    )
+    .addOption(
+      new Option("--audit <file>", "SQLite file for the audit trail (default: audit.db in the per-user data directory)").env(
+        "POLICY_WRAP_AUDIT",
+      ),
+    )
+    .option("--no-audit", "keep no audit trail")
+    .addOption(
+      new Option("--audit-arguments <how>", "record call arguments in full (truncated), as a hash, or not")
+        .choices(["full", "hash", "none"])
+        .default("full"),
+    )
+    .addOption(new Option("--audit-retention <days>", "prune audit records older than this (0 keeps all)").argParser(days).default(90))
+    .option("--audit-required", "refuse governed calls whenever the audit trail cannot record them")
     .option("--no-watch", "do not reload the policy when its file changes")
     .addOption(
       new Option("--approval-timeout <seconds>", "how long to wait for a human's approval").argParser(positiveInteger).default(120),
@@ -61,7 +91,15 @@ interface RunOptions {
   approvalTimeout: number;
   logLevel: LogLevel;
   maxMessageBytes: number;
+  mode?: Mode;
+  audit?: string | false;
+  auditArguments: ArgumentsMode;
+  auditRetention: number;
+  auditRequired?: boolean;
 }
+
+const AUDIT_REQUIRED_WITHOUT_AUDIT = "policy-wrap: error: --audit-required needs an audit trail; it cannot go with --no-audit\n";
+const MONITOR_NOTICE = "monitor mode: nothing is hidden or refused; calls the policy refuses are forwarded and recorded as would_deny";
 
 export async function runCommand(argv: string[]): Promise<number> {
   const command = runCommandDefinition();
@@ -93,13 +131,38 @@ export async function runCommand(argv: string[]): Promise<number> {
     );
     return 1;
   }
+  if (options.auditRequired && options.audit === false) {
+    process.stderr.write(AUDIT_REQUIRED_WITHOUT_AUDIT);
+    return 2;
+  }
   const events = new EventBus((error) => log.error(`an event subscriber failed: ${String(error)}`));
   events.subscribe(logEvents(log));
   const store = storeOpener(state, { timeoutMs: options.stateTimeout });
-  const limiter = new Limiter({ store, grant: options.grant ?? policyFile, sessionId: randomUUID(), emit: events.emit });
+  const sessionId = randomUUID();
+  const grant = options.grant ?? policyFile;
+  const limiter = new Limiter({ store, grant, sessionId, emit: events.emit });
   const policy = loaded.policy;
+  const mode = effectiveMode(options.mode, policy);
+  if (options.mode !== undefined && policy.mode !== undefined && options.mode !== policy.mode)
+    log.warn(`--mode ${options.mode} and the policy's "mode": "${policy.mode}" disagree; enforce wins`);
+  if (mode === "monitor") log.warn(MONITOR_NOTICE);
+  const audit =
+    options.audit === false
+      ? undefined
+      : new AuditTrail({
+          file: options.audit ? resolve(options.audit) : defaultAuditPath(),
+          createDirectory: !options.audit,
+          argumentsMode: options.auditArguments,
+          retentionDays: options.auditRetention,
+          required: options.auditRequired === true,
+          session: sessionId,
+          grant,
+          command: [program, ...args].join(" "),
+          emit: events.emit,
+        });
+  if (audit) events.subscribe(audit.listener);
   log.debug(`policy ${policyFile} loaded; state ${describeState(state)}`);
-  return startProxy({
+  const running = startProxy({
     command: program,
     args,
     policy,
@@ -109,5 +172,18 @@ export async function runCommand(argv: string[]): Promise<number> {
     maxMessageBytes: options.maxMessageBytes,
     approvalTimeoutMs: options.approvalTimeout * 1000,
     watch: options.watch ? { file: policyFile, loadedText: loaded.text ?? "" } : undefined,
+    mode: options.mode,
+    recordFirst: options.auditRequired ? audit?.recordFirst : undefined,
   });
+  // After the upstream is spawned: the writer thread starts while the server does.
+  const details = {
+    pid: process.pid,
+    arguments: options.auditArguments,
+    retention_days: options.auditRetention,
+    required: options.auditRequired === true,
+  };
+  audit?.start({ policy: policy.fingerprint, mode, details });
+  const code = await running;
+  await audit?.close();
+  return code;
 }

@@ -5,3 +5,8 @@ import envPaths from "env-paths";
 export function defaultStatePath(): string {
   return join(envPaths("policy-wrap", { suffix: "" }).data, "state.db");
 }
+
+/** The audit trail's default file: beside the default state file, where `policy-wrap log` looks. */
+export function defaultAuditPath(): string {
+  return join(envPaths("policy-wrap", { suffix: "" }).data, "audit.db");
+}

@@ -1,12 +1,15 @@
 import type { PolicyChange } from "../policy/describe-change.js";
+import type { Mode } from "../policy/types.js";
 import type { UnmatchedName } from "../policy/unmatched-names.js";
+
+export type { Mode } from "../policy/types.js";
 
 // The wrapper's one vocabulary for what happened. The gate and the limiter
 // emit these; the stderr logger, the audit trail, the dashboard and the demo
 // subscribe. Nobody upstream of a subscriber formats text for a human.
 
 /** Why a call was (or, in monitor mode, would have been) refused. The same words appear in `_meta["policy-wrap/decision"]`. */
-export type Cause = "hidden" | "default" | "rule" | "condition" | "arguments" | "approval" | "rate_limit" | "limit_store";
+export type Cause = "hidden" | "default" | "rule" | "condition" | "arguments" | "approval" | "rate_limit" | "limit_store" | "audit";
 
 export type Outcome = "allow" | "deny" | "would_deny";
 
@@ -38,6 +41,8 @@ export interface DecisionEvent extends CallRef {
   arguments: unknown;
   /** sha256 of the policy text that decided. */
   policy: string;
+  /** enforce, or monitor (nothing refused: refusals become would_deny and the call goes on). */
+  mode: Mode;
 }
 
 export type CallResult = "ok" | "tool_error" | "rpc_error" | "upstream_gone" | "cancelled";
@@ -46,6 +51,8 @@ export type CallResult = "ok" | "tool_error" | "rpc_error" | "upstream_gone" | "
 export interface CallEndEvent extends CallRef {
   type: "call_end";
   at: number;
+  /** The decision that let the call through: allow, or would_deny in monitor mode. */
+  outcome: Outcome;
   result: CallResult;
   /** The JSON-RPC error code, for rpc_error. */
   code?: number;
@@ -70,7 +77,7 @@ export interface ApprovalEvent extends CallRef {
 }
 
 export type ReloadEvent =
-  | { type: "reload"; at: number; accepted: true; file: string; policy: string; change: PolicyChange }
+  | { type: "reload"; at: number; accepted: true; file: string; policy: string; mode: Mode; change: PolicyChange }
   | { type: "reload"; at: number; accepted: false; file: string; problems: string[] };
 
 /** The counter store cannot be used: limited calls are refused until it recovers. */
@@ -103,7 +110,42 @@ export interface UnmatchedNamesEvent {
   names: UnmatchedName[];
 }
 
+/** The upstream named itself in its initialize answer (`serverInfo`). */
+export interface ServerInfoEvent {
+  type: "server_info";
+  at: number;
+  name?: string;
+  version?: string;
+}
+
+/** The audit trail cannot be written: records are lost (or, with --audit-required, calls refused) until it recovers. */
+export interface AuditFaultEvent {
+  type: "audit_fault";
+  at: number;
+  file: string;
+  message: string;
+  required: boolean;
+}
+
+export interface AuditRecoveredEvent {
+  type: "audit_recovered";
+  at: number;
+  file: string;
+  /** Records that could not be written meanwhile (a gap record in the file says so too). */
+  lost: number;
+}
+
 export type WrapperEvent =
-  DecisionEvent | CallEndEvent | ApprovalEvent | ReloadEvent | StoreFaultEvent | StoreRecoveredEvent | ListEvent | UnmatchedNamesEvent;
+  | DecisionEvent
+  | CallEndEvent
+  | ApprovalEvent
+  | ReloadEvent
+  | StoreFaultEvent
+  | StoreRecoveredEvent
+  | ListEvent
+  | UnmatchedNamesEvent
+  | ServerInfoEvent
+  | AuditFaultEvent
+  | AuditRecoveredEvent;
 
 export type EventListener = (event: WrapperEvent) => void;

@@ -6,16 +6,20 @@ import type { EventListener, ReloadEvent, WrapperEvent } from "./events.js";
 // The stderr logger as an event subscriber: one line per event worth a line
 // at the chosen level. Names from outside are quoted; the logger escapes the rest.
 
+const AUDIT_FAULT = "calls go on unrecorded until it can be written (--audit-required refuses them instead)";
+const AUDIT_REQUIRED_FAULT = "--audit-required is set, so calls are refused until it can be written";
+
 export function logEvents(log: Logger): EventListener {
   return (event: WrapperEvent) => {
     switch (event.type) {
       case "decision": {
         const tool = quote(event.target.name);
         if (event.outcome === "allow") log.debug(`allowed ${tool} by ${event.rule}`);
-        // A store fault is reported once by its own event; repeating it per call would bury it.
-        else if (event.cause === "limit_store") log.debug(`denied ${tool} (${event.cause}, ${event.rule}): ${event.reason ?? ""}`);
-        else
-          log.info(`${event.outcome === "deny" ? "denied" : "would deny"} ${tool} (${event.cause}, ${event.rule}): ${event.reason ?? ""}`);
+        // A store or audit fault is reported once by its own event; repeating it per call would bury it.
+        else if (event.cause === "limit_store" || event.cause === "audit")
+          log.debug(`denied ${tool} (${event.cause}, ${event.rule}): ${event.reason ?? ""}`);
+        else if (event.outcome === "deny") log.info(`denied ${tool} (${event.cause}, ${event.rule}): ${event.reason ?? ""}`);
+        else log.info(`would deny ${tool} (${event.cause}, ${event.rule}), forwarded in monitor mode: ${event.reason ?? ""}`);
         return;
       }
       case "approval":
@@ -30,7 +34,8 @@ export function logEvents(log: Logger): EventListener {
         );
         return;
       case "reload":
-        if (event.accepted) log.info(`policy reloaded from ${event.file}: ${formatChange(event.change)}`);
+        if (event.accepted)
+          log.info(`policy reloaded from ${event.file}${event.mode === "monitor" ? " (monitor mode)" : ""}: ${formatChange(event.change)}`);
         else for (const line of rejectedReloadLines(event)) log.error(line);
         return;
       case "store_fault":
@@ -44,6 +49,15 @@ export function logEvents(log: Logger): EventListener {
         return;
       case "list":
         log.debug(`${event.method}: ${event.visible} of ${event.total} visible`);
+        return;
+      case "server_info":
+        log.debug(`the upstream calls itself ${quote(event.name ?? "(no name)")} ${quote(event.version ?? "")}`);
+        return;
+      case "audit_fault":
+        log.error(`${event.message}; ${event.required ? AUDIT_REQUIRED_FAULT : AUDIT_FAULT}`);
+        return;
+      case "audit_recovered":
+        log.warn(`the audit trail ${event.file} is written again; ${event.lost} record(s) were lost meanwhile (a gap record says so)`);
         return;
     }
   };

@@ -21,6 +21,7 @@ export function compilePolicy(doc: PolicyDocument, fingerprint = ""): CompileRes
 
   const policy: CompiledPolicy = {
     fingerprint,
+    mode: doc.mode,
     defaultAction: doc.default,
     hideExact: new Map(),
     hideGlobs: [],

@@ -5,6 +5,8 @@ import type { LinearRegex } from "./linear-regex.js";
 export type WindowSpec = "second" | "minute" | "hour" | "day" | number;
 export type Scope = "grant" | "session";
 export type Action = "allow" | "deny" | "require_approval";
+/** enforce refuses what the policy refuses; monitor forwards it and records would_deny. */
+export type Mode = "enforce" | "monitor";
 export const OPERATORS = ["eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in", "exists", "regex", "contains"] as const;
 export type Operator = (typeof OPERATORS)[number];
 
@@ -35,6 +37,7 @@ export interface RuleDocument {
 export interface PolicyDocument {
   version: "1";
   default: "allow" | "deny";
+  mode?: Mode;
   hide?: string[];
   all_tools?: { limits?: LimitDocument[] };
   tools?: Record<string, RuleDocument>;
@@ -96,6 +99,8 @@ export interface Glob {
 export interface CompiledPolicy {
   /** sha256 of the policy text, so that a record names the policy that decided. */
   fingerprint: string;
+  /** The policy's own "mode" field, when it has one (the command line may override it). */
+  mode: Mode | undefined;
   defaultAction: "allow" | "deny";
   /** Hidden names, with the pointer of the entry that hides each. */
   hideExact: Map<string, string>;

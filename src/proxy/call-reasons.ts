@@ -24,3 +24,11 @@ export function storeFaultReason(tool: string, fault: string): string {
 export function changedWhileWaitingReason(reason: string): string {
   return `The policy changed while the call waited for approval, and no longer allows it: ${reason}`;
 }
+
+export function monitorApprovalReason(tool: string): string {
+  return `Tool "${tool}" requires human approval; in monitor mode no one is asked and the call goes on.`;
+}
+
+export function auditRequiredReason(tool: string, problem: string): string {
+  return `The call to "${tool}" was refused because the audit trail cannot record it (${problem}) and --audit-required is set.`;
+}

@@ -5,7 +5,14 @@ import type { Limiter } from "../limits/limiter.js";
 import type { Ticket } from "../limits/store.js";
 import { evaluate, type Decision, type ToolCall } from "../policy/evaluate.js";
 import { askForApproval } from "./approval.js";
-import { changedWhileWaitingReason, noElicitationReason, rateLimitReason, storeFaultReason } from "./call-reasons.js";
+import {
+  auditRequiredReason,
+  changedWhileWaitingReason,
+  monitorApprovalReason,
+  noElicitationReason,
+  rateLimitReason,
+  storeFaultReason,
+} from "./call-reasons.js";
 import { denyResult, type DeniedCall } from "./deny-result.js";
 import type { PolicyInForce } from "./policy-in-force.js";
 import type { CallEnd, ClientRequest, RelayContext } from "./relay-context.js";
@@ -13,13 +20,15 @@ import type { CallEnd, ClientRequest, RelayContext } from "./relay-context.js";
 // One tools/call, from the policy's verdict to the end of the call:
 // decide -> (approve -> decide again) -> charge the limits -> forward -> settle.
 // Every refusal and every admission is one decision event; every forwarded
-// call ends in one call_end event.
+// call ends in one call_end event. In monitor mode a refusal by the policy
+// becomes a would_deny decision and the call is forwarded all the same.
 
 const CALL_PARAMS = ["name", "arguments", "_meta", "task"];
 /** JSON-RPC errors a server sends before it runs anything: the call provably never ran. */
 const NEVER_RAN_CODES = new Set([-32700, -32600, -32601, -32602]);
 
 type Allowed = Extract<Decision, { outcome: "allow" }>;
+type Verdict = Pick<DecisionEvent, "outcome" | "rule" | "cause" | "reason" | "details">;
 
 export interface ToolCallsOptions {
   /** The policy in force now (it may change between two steps of one call). */
@@ -30,6 +39,12 @@ export interface ToolCallsOptions {
   emit: (event: WrapperEvent) => void;
   clock: () => number;
   approvalTimeoutMs: number;
+  /**
+   * With --audit-required: records a decision before its call is forwarded.
+   * Resolves to undefined once the record is written, or to the problem that
+   * kept it from being written (the call is then refused).
+   */
+  recordFirst?: (decision: DecisionEvent) => Promise<string | undefined>;
 }
 
 export class ToolCalls {
@@ -61,7 +76,11 @@ export class ToolCalls {
     const decision = evaluate(inForce.policy, call);
     if (decision.outcome === "deny") this.#refuse(request, relay, ref, call, inForce, decision);
     else if (!decision.needsApproval) void this.#admit(request, relay, ref, call, inForce, decision);
-    else if (!this.#o.clientCanElicit()) {
+    else if (inForce.mode === "monitor") {
+      // Asking a human would interrupt the workday monitor mode promises to leave alone.
+      const reason = monitorApprovalReason(call.name);
+      this.#refuse(request, relay, ref, call, inForce, { tool: call.name, rule: decision.rule, cause: "approval", reason });
+    } else if (!this.#o.clientCanElicit()) {
       const reason = noElicitationReason(call.name);
       this.#refuse(request, relay, ref, call, inForce, { tool: call.name, rule: decision.rule, cause: "approval", reason });
     } else void this.#approveThenAdmit(request, relay, ref, call);
@@ -78,7 +97,8 @@ export class ToolCalls {
     // Judged again against the policy in force now: a reload may have hidden or denied the tool meanwhile.
     const inForce = this.#o.inForce();
     if (outcome.answer !== "approved") {
-      this.#refuse(request, relay, ref, call, inForce, {
+      // A human's no stands in monitor mode too (the policy may have switched modes meanwhile).
+      this.#deny(request, relay, ref, call, inForce, {
         tool: call.name,
         rule: evaluate(inForce.policy, call).rule,
         cause: "approval",
@@ -102,14 +122,16 @@ export class ToolCalls {
     inForce: PolicyInForce,
     decision: Allowed,
   ): Promise<void> {
+    const allow = { outcome: "allow" as const, rule: decision.rule };
     if (decision.limits.length === 0) {
-      this.#forward(request, relay, ref, call, inForce, decision, undefined);
+      await this.#forward(request, relay, ref, call, inForce, allow, undefined);
       return;
     }
-    // Last, so that a call refused for any other reason consumes no quota.
+    // Last, so that a call refused for any other reason consumes no quota. A refusal
+    // charges nothing, so in monitor mode only what enforce mode admits is counted.
     const limited = await this.#o.limiter.admit(decision.limits, inForce.epoch);
     if (limited.admitted) {
-      this.#forward(request, relay, ref, call, inForce, decision, limited.ticket);
+      await this.#forward(request, relay, ref, call, inForce, allow, limited.ticket);
     } else if ("fault" in limited) {
       const reason = storeFaultReason(call.name, limited.fault);
       this.#refuse(request, relay, ref, call, inForce, { tool: call.name, rule: decision.rule, cause: "limit_store", reason });
@@ -121,17 +143,28 @@ export class ToolCalls {
     }
   }
 
-  #forward(
+  async #forward(
     request: ClientRequest,
     relay: RelayContext,
     ref: CallRef,
     call: ToolCall,
     inForce: PolicyInForce,
-    decision: Allowed,
+    verdict: Verdict,
     ticket: Ticket | undefined,
-  ): void {
-    const { emit, clock } = this.#o;
-    emit(this.#decision(ref, call, inForce, { outcome: "allow", rule: decision.rule }));
+  ): Promise<void> {
+    const { emit, clock, recordFirst } = this.#o;
+    const decision = this.#decision(ref, call, inForce, verdict);
+    if (recordFirst) {
+      // --audit-required: nothing runs that the audit trail has not recorded.
+      const problem = await recordFirst(decision);
+      if (problem !== undefined) {
+        if (ticket) void this.#o.limiter.refund(ticket);
+        const reason = auditRequiredReason(call.name, problem);
+        this.#deny(request, relay, ref, call, inForce, { tool: call.name, rule: verdict.rule, cause: "audit", reason });
+        return;
+      }
+    }
+    emit(decision);
     const sent = clock();
     const end = (result: CallResult, refund: boolean, extra: { code?: number; bytes?: number } = {}) => {
       if (refund && ticket) void this.#o.limiter.refund(ticket);
@@ -139,6 +172,7 @@ export class ToolCalls {
         type: "call_end",
         at: clock(),
         ...ref,
+        outcome: verdict.outcome,
         result,
         durationMs: clock() - sent,
         refunded: refund && ticket !== undefined,
@@ -159,18 +193,26 @@ export class ToolCalls {
     } else end(how.toolError() ? "tool_error" : "ok", false, { bytes: how.bytes });
   }
 
+  /** The policy refuses the call: in monitor mode it goes on, recorded as would_deny, and counts against no limit. */
   #refuse(request: ClientRequest, relay: RelayContext, ref: CallRef, call: ToolCall, inForce: PolicyInForce, denied: DeniedCall): void {
+    if (inForce.mode !== "monitor") {
+      this.#deny(request, relay, ref, call, inForce, denied);
+      return;
+    }
+    const { rule, cause, reason, details } = denied;
+    void this.#forward(request, relay, ref, call, inForce, { outcome: "would_deny", rule, cause, reason, details }, undefined);
+  }
+
+  /** Refuses the call in any mode. */
+  #deny(request: ClientRequest, relay: RelayContext, ref: CallRef, call: ToolCall, inForce: PolicyInForce, denied: DeniedCall): void {
     const { rule, cause, reason, details } = denied;
     this.#o.emit(this.#decision(ref, call, inForce, { outcome: "deny", rule, cause, reason, details }));
     relay.answer(request, denyResult({ ...denied, tool: call.name }));
   }
 
-  #decision(
-    ref: CallRef,
-    call: ToolCall,
-    inForce: PolicyInForce,
-    verdict: Pick<DecisionEvent, "outcome" | "rule" | "cause" | "reason" | "details">,
-  ): DecisionEvent {
-    return { type: "decision", at: this.#o.clock(), ...ref, ...verdict, arguments: call.arguments, policy: inForce.policy.fingerprint };
+  #decision(ref: CallRef, call: ToolCall, inForce: PolicyInForce, verdict: Verdict): DecisionEvent {
+    const { clock } = this.#o;
+    const { fingerprint } = inForce.policy;
+    return { type: "decision", at: clock(), ...ref, ...verdict, arguments: call.arguments, policy: fingerprint, mode: inForce.mode };
   }
 }

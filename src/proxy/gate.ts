@@ -1,15 +1,15 @@
-import type { WrapperEvent } from "../events/events.js";
+import type { DecisionEvent, WrapperEvent } from "../events/events.js";
 import { isRecord } from "../jsonrpc/message.js";
 import type { Limiter } from "../limits/limiter.js";
 import { describeChange, type PolicyChange } from "../policy/describe-change.js";
 import { isVisible } from "../policy/evaluate.js";
-import type { CompiledPolicy } from "../policy/types.js";
+import type { CompiledPolicy, Mode } from "../policy/types.js";
 import { findUnmatchedNames } from "../policy/unmatched-names.js";
 import { supportsFormElicitation } from "./approval.js";
 import { ToolCalls } from "./call-tool.js";
 import { listAllTools, UpstreamListError } from "./list-tools.js";
 import { advertiseListChanged } from "./patch-initialize.js";
-import type { PolicyInForce } from "./policy-in-force.js";
+import { effectiveMode, type PolicyInForce } from "./policy-in-force.js";
 import type { ClientRequest, Interceptor, RelayContext } from "./relay-context.js";
 
 // The one place policy is applied. The relay hands over the requests the
@@ -23,6 +23,10 @@ export interface GateOptions {
   /** How the upstream is named to the user until its initialize result names it. */
   serverLabel: string;
   approvalTimeoutMs: number;
+  /** --mode, when given: it and the policy's "mode" field decide together (see effectiveMode). */
+  mode?: Mode;
+  /** With --audit-required: writes a decision's record before its call is forwarded. */
+  recordFirst?: (decision: DecisionEvent) => Promise<string | undefined>;
   clock?: () => number;
 }
 
@@ -37,11 +41,13 @@ export class Gate {
   /** The policy and tool list last checked for names that match no tool, so each pair is reported once. */
   #namesChecked = "";
   readonly #toolCalls: ToolCalls;
+  readonly #modeFlag: Mode | undefined;
 
   constructor(options: GateOptions) {
     this.#emit = options.emit;
     this.#clock = options.clock ?? Date.now;
-    this.#inForce = { policy: options.policy, epoch: this.#clock() };
+    this.#modeFlag = options.mode;
+    this.#inForce = { policy: options.policy, epoch: this.#clock(), mode: effectiveMode(options.mode, options.policy) };
     this.#serverName = options.serverLabel;
     this.#toolCalls = new ToolCalls({
       inForce: () => this.#inForce,
@@ -51,11 +57,16 @@ export class Gate {
       emit: options.emit,
       clock: this.#clock,
       approvalTimeoutMs: options.approvalTimeoutMs,
+      recordFirst: options.recordFirst,
     });
   }
 
   get policy(): CompiledPolicy {
     return this.#inForce.policy;
+  }
+
+  get mode(): Mode {
+    return this.#inForce.mode;
   }
 
   /**
@@ -64,10 +75,11 @@ export class Gate {
    * keep their decision; calls held for approval are judged again.
    */
   replacePolicy(policy: CompiledPolicy): PolicyChange {
-    const change = describeChange(this.#inForce.policy, policy, this.#knownTools);
-    this.#inForce = { policy, epoch: this.#clock() };
+    const before = this.#inForce;
+    const mode = effectiveMode(this.#modeFlag, policy);
+    this.#inForce = { policy, epoch: this.#clock(), mode };
     this.#checkNames();
-    return change;
+    return modeChange(describeChange(before.policy, policy, this.#knownTools), before, this.#inForce, this.#knownTools);
   }
 
   /** A rule or hide that names no live tool is usually a typo that silently does nothing: say so. */
@@ -96,6 +108,9 @@ export class Gate {
       rewrite: (response) => {
         const info = isRecord(response.result) && isRecord(response.result.serverInfo) ? response.result.serverInfo : undefined;
         if (typeof info?.name === "string") this.#serverName = `the MCP server "${info.name}"`;
+        const name = typeof info?.name === "string" ? info.name : undefined;
+        const version = typeof info?.version === "string" ? info.version : undefined;
+        this.#emit({ type: "server_info", at: this.#clock(), name, version });
         return advertiseListChanged(response);
       },
     });
@@ -111,11 +126,21 @@ export class Gate {
       return;
     }
     const { rest, tools } = listed;
-    const policy = this.#inForce.policy;
+    const { policy, mode } = this.#inForce;
     this.#knownTools = tools.flatMap((tool) => (typeof tool.name === "string" ? [tool.name] : []));
     this.#checkNames();
-    const visible = tools.filter((tool) => typeof tool.name === "string" && isVisible(policy, tool.name));
+    // Monitor mode hides nothing; a nameless tool is dropped in both (no call could name it).
+    const visible = tools.filter((tool) => typeof tool.name === "string" && (mode === "monitor" || isVisible(policy, tool.name)));
     this.#emit({ type: "list", at: this.#clock(), method: request.method, visible: visible.length, total: tools.length });
     relay.answer(request, { ...rest, tools: visible });
   }
+}
+
+/** A switch between enforce and monitor shows or hides every tool the enforcing policy hides. */
+function modeChange(change: PolicyChange, before: PolicyInForce, after: PolicyInForce, known: readonly string[] | undefined): PolicyChange {
+  if (known === undefined) return change;
+  if (before.mode === "monitor" && after.mode === "monitor") return { ...change, shown: [], hidden: [] };
+  if (before.mode === after.mode) return change;
+  if (after.mode === "monitor") return { ...change, shown: known.filter((name) => !isVisible(before.policy, name)), hidden: [] };
+  return { ...change, shown: [], hidden: known.filter((name) => !isVisible(after.policy, name)) };
 }

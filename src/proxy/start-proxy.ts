@@ -1,11 +1,11 @@
 import { basename } from "node:path";
-import type { WrapperEvent } from "../events/events.js";
+import type { DecisionEvent, WrapperEvent } from "../events/events.js";
 import type { Limiter } from "../limits/limiter.js";
 import type { Logger } from "../log.js";
 import { listLimits } from "../policy/compile-limits.js";
 import { visibleSetChanged } from "../policy/describe-change.js";
 import { formatProblems } from "../policy/load-policy.js";
-import type { CompiledPolicy } from "../policy/types.js";
+import type { CompiledPolicy, Mode } from "../policy/types.js";
 import type { PolicyWatcher } from "../policy/watch-policy.js";
 import { describeExit, spawnUpstream } from "../upstream/spawn-upstream.js";
 import { killAfterGrace, stopUpstream } from "../upstream/stop-upstream.js";
@@ -30,6 +30,10 @@ export interface ProxyOptions {
   approvalTimeoutMs: number;
   /** Hot reload: the policy file and the text the policy was loaded from. */
   watch: { file: string; loadedText: string } | undefined;
+  /** --mode, when given. */
+  mode?: Mode;
+  /** With --audit-required: writes a decision's record before its call is forwarded. */
+  recordFirst?: (decision: DecisionEvent) => Promise<string | undefined>;
 }
 
 const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -43,6 +47,8 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
     emit: options.emit,
     serverLabel: `the MCP server "${describeCommand(options.command, options.args)}"`,
     approvalTimeoutMs: options.approvalTimeoutMs,
+    mode: options.mode,
+    recordFirst: options.recordFirst,
   });
   let stopping: Promise<void> | undefined;
   let receivedSignal: NodeJS.Signals | undefined;
@@ -117,7 +123,7 @@ async function watchPolicy(
       reloaded: (policy) => {
         const change = gate.replacePolicy(policy);
         if (listLimits(policy).length > 0) void limiter.open();
-        emit({ type: "reload", at: Date.now(), accepted: true, file, policy: policy.fingerprint, change });
+        emit({ type: "reload", at: Date.now(), accepted: true, file, policy: policy.fingerprint, mode: gate.mode, change });
         if (visibleSetChanged(change)) relay.notifyClient("notifications/tools/list_changed");
       },
       rejected: (problems) => {

@@ -1,0 +1,196 @@
+import { Worker } from "node:worker_threads";
+import type { DecisionEvent, EventListener, WrapperEvent } from "../events/events.js";
+import { draftFromEvent, type ArgumentsMode, type DraftContext, type RecordDraft } from "./record.js";
+import type { FromWorker, ToWorker, WorkerSetup } from "./worker-protocol.js";
+
+// The audit trail as an event subscriber. On the relay's thread it only turns
+// events into drafts and hands each tick's drafts to the writer thread in one
+// message; the writer thread chains and commits them in one transaction. The
+// relay never waits on the audit file, except with --audit-required, where a
+// call is forwarded only once its decision is committed (recordFirst).
+
+export interface AuditTrailOptions {
+  file: string;
+  createDirectory: boolean;
+  argumentsMode: ArgumentsMode;
+  retentionDays: number;
+  required: boolean;
+  session: string;
+  grant: string;
+  command: string;
+  /** Where the trail reports its own faults and recoveries. */
+  emit: (event: WrapperEvent) => void;
+  clock?: () => number;
+}
+
+/** Records handed over but not yet acknowledged, past which new ones are dropped (and counted). */
+const MAX_OUTSTANDING = 100_000;
+const CLOSE_GRACE_MS = 5000;
+
+export class AuditTrail {
+  readonly #o: AuditTrailOptions;
+  readonly #clock: () => number;
+  readonly #context: DraftContext;
+  #worker: Worker | undefined;
+  #pending: RecordDraft[] = [];
+  #flushScheduled = false;
+  #batch = 0;
+  readonly #batchSizes = new Map<number, number>();
+  #outstanding = 0;
+  #dropped = 0;
+  /** Batches whose callers wait to hear that they were committed (--audit-required). */
+  readonly #waiters = new Map<number, ((problem: string | undefined) => void)[]>();
+  /** Decisions already written by recordFirst, which the listener must not write again. */
+  readonly #recorded = new WeakSet<DecisionEvent>();
+  #faulty = false;
+  #stopped: string | undefined;
+  #closed: Promise<void> | undefined;
+  #onClosed: (() => void) | undefined;
+
+  constructor(options: AuditTrailOptions) {
+    this.#o = options;
+    this.#clock = options.clock ?? Date.now;
+    this.#context = {
+      session: options.session,
+      grant: options.grant,
+      server: null,
+      command: options.command,
+      argumentsMode: options.argumentsMode,
+    };
+  }
+
+  /** Starts the writer thread and records the session's start. */
+  start(session: { policy: string; mode: string; details: Record<string, unknown> }): void {
+    const { file, createDirectory, argumentsMode, retentionDays, session: id, grant, command } = this.#o;
+    const setup: WorkerSetup = { file, createDirectory, argumentsMode, retentionDays, session: id, grant, command };
+    const worker = new Worker(new URL("./audit-worker.js", import.meta.url), {
+      workerData: setup,
+      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 },
+    });
+    worker.unref();
+    worker.on("message", (message: FromWorker) => this.#onMessage(message));
+    worker.on("error", (error) => this.#stop(`the audit writer failed: ${error.message}`));
+    worker.on("exit", () => this.#stop("the audit writer stopped"));
+    this.#worker = worker;
+    const { policy, mode, details } = session;
+    this.#enqueue({ at: this.#clock(), kind: "session", session: id, grant, server: null, command, policy, mode, details });
+  }
+
+  readonly listener: EventListener = (event) => {
+    if (event.type === "server_info") {
+      this.#context.server = event.name ?? null;
+      return;
+    }
+    if (event.type === "decision" && this.#recorded.has(event)) return;
+    const draft = draftFromEvent(event, this.#context);
+    if (draft) this.#enqueue(draft);
+  };
+
+  /** Writes the decision and resolves once it is committed (undefined) or could not be (the problem). */
+  readonly recordFirst = (decision: DecisionEvent): Promise<string | undefined> => {
+    if (this.#stopped !== undefined) return Promise.resolve(this.#stopped);
+    const draft = draftFromEvent(decision, this.#context) as RecordDraft;
+    this.#recorded.add(decision);
+    const batch = this.#batch + 1;
+    this.#enqueue(draft);
+    return new Promise((resolve) => {
+      const list = this.#waiters.get(batch) ?? [];
+      list.push(resolve);
+      this.#waiters.set(batch, list);
+    });
+  };
+
+  #enqueue(draft: RecordDraft): void {
+    if (this.#stopped !== undefined || this.#outstanding + this.#pending.length >= MAX_OUTSTANDING) {
+      this.#dropped++;
+      return;
+    }
+    this.#pending.push(draft);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(this.#flush);
+  }
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    if (this.#pending.length === 0 || !this.#worker) return;
+    const drafts = this.#pending;
+    this.#pending = [];
+    const batch = ++this.#batch;
+    this.#batchSizes.set(batch, drafts.length);
+    this.#outstanding += drafts.length;
+    const message: ToWorker = { type: "append", batch, drafts, dropped: this.#dropped };
+    this.#dropped = 0;
+    try {
+      this.#worker.postMessage(message);
+    } catch (error) {
+      // Arguments that cannot be cloned cannot happen for parsed JSON; if they do, the batch is lost, not the relay.
+      this.#settle(batch, `the audit writer could not take the records: ${String(error)}`);
+    }
+  };
+
+  #onMessage(message: FromWorker): void {
+    switch (message.type) {
+      case "written":
+        this.#settle(message.batch, undefined);
+        return;
+      case "failed":
+        this.#settle(message.batch, message.message);
+        if (!this.#faulty) {
+          this.#faulty = true;
+          this.#o.emit({
+            type: "audit_fault",
+            at: this.#clock(),
+            file: this.#o.file,
+            message: message.message,
+            required: this.#o.required,
+          });
+        }
+        return;
+      case "recovered":
+        this.#faulty = false;
+        this.#o.emit({ type: "audit_recovered", at: this.#clock(), file: this.#o.file, lost: message.lost });
+        return;
+      case "pruned":
+        return;
+      case "closed":
+        this.#onClosed?.();
+        return;
+    }
+  }
+
+  #settle(batch: number, problem: string | undefined): void {
+    this.#outstanding -= this.#batchSizes.get(batch) ?? 0;
+    this.#batchSizes.delete(batch);
+    const waiters = this.#waiters.get(batch);
+    this.#waiters.delete(batch);
+    for (const resolve of waiters ?? []) resolve(problem);
+  }
+
+  #stop(why: string): void {
+    if (this.#stopped !== undefined) return;
+    this.#stopped = why;
+    this.#onClosed?.();
+    if (this.#closed) return;
+    if (!this.#faulty)
+      this.#o.emit({ type: "audit_fault", at: this.#clock(), file: this.#o.file, message: why, required: this.#o.required });
+    this.#faulty = true;
+    for (const batch of [...this.#waiters.keys()]) this.#settle(batch, why);
+  }
+
+  /** Writes what is pending and stops the writer thread. */
+  close(): Promise<void> {
+    this.#closed ??= new Promise<void>((resolve) => {
+      const worker = this.#worker;
+      if (!worker || this.#stopped !== undefined) return resolve();
+      this.#flush();
+      const timer = setTimeout(() => void worker.terminate().then(() => resolve()), CLOSE_GRACE_MS);
+      this.#onClosed = () => {
+        clearTimeout(timer);
+        void worker.terminate().then(() => resolve());
+      };
+      worker.postMessage({ type: "close" } satisfies ToWorker);
+    });
+    return this.#closed;
+  }
+}

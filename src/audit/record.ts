@@ -1,0 +1,186 @@
+import type { WrapperEvent } from "../events/events.js";
+
+// One audit record: the columns of the `audit` table, in the order the hash
+// chain encodes them. Drafts are made on the relay's thread from events (no
+// formatting, no hashing: that is the writer thread's work).
+
+export type RecordKind = "session" | "decision" | "result" | "approval" | "reload" | "store_fault" | "store_recovered" | "gap";
+
+export type ArgumentsMode = "full" | "hash" | "none";
+
+/** A stored record, exactly as the table holds it. */
+export interface AuditRow {
+  seq: number;
+  /** ISO 8601, UTC, milliseconds. */
+  time: string;
+  kind: RecordKind;
+  session: string;
+  grant_name: string | null;
+  /** The upstream's serverInfo.name, once it has answered initialize. */
+  server: string | null;
+  command: string | null;
+  method: string | null;
+  tool: string | null;
+  /** The JSON-RPC id's source text. */
+  request_id: string | null;
+  outcome: string | null;
+  cause: string | null;
+  rule: string | null;
+  reason: string | null;
+  /** JSON text (truncated past ARGUMENT_CHARS) in full mode; null otherwise. */
+  arguments: string | null;
+  /** sha256 of the arguments' canonical JSON, in full and hash modes. */
+  arguments_hash: string | null;
+  policy: string | null;
+  mode: string | null;
+  result: string | null;
+  error_code: number | null;
+  duration_ms: number | null;
+  result_bytes: number | null;
+  /** JSON object text: facts of the kind (limit counters, approval answers, reload problems, gap sizes). */
+  details: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** Every column, in chain order. */
+export const COLUMNS = [
+  "seq",
+  "time",
+  "kind",
+  "session",
+  "grant_name",
+  "server",
+  "command",
+  "method",
+  "tool",
+  "request_id",
+  "outcome",
+  "cause",
+  "rule",
+  "reason",
+  "arguments",
+  "arguments_hash",
+  "policy",
+  "mode",
+  "result",
+  "error_code",
+  "duration_ms",
+  "result_bytes",
+  "details",
+  "prev_hash",
+  "hash",
+] as const satisfies readonly (keyof AuditRow)[];
+
+/** What the relay's thread hands the writer: raw values, formatted there. */
+export interface RecordDraft {
+  at: number;
+  kind: RecordKind;
+  session: string;
+  grant: string | null;
+  server: string | null;
+  command: string | null;
+  method?: string;
+  tool?: string;
+  requestId?: string;
+  outcome?: string;
+  cause?: string;
+  rule?: string;
+  reason?: string;
+  /** The call's arguments as parsed (absent in `none` mode). */
+  args?: unknown;
+  hasArgs?: boolean;
+  policy?: string;
+  mode?: string;
+  result?: string;
+  errorCode?: number;
+  durationMs?: number;
+  resultBytes?: number;
+  details?: Record<string, unknown>;
+}
+
+export interface DraftContext {
+  session: string;
+  grant: string | null;
+  server: string | null;
+  command: string | null;
+  argumentsMode: ArgumentsMode;
+}
+
+/** The draft for an event worth a record, or undefined (tools/list answers, the upstream's name, the audit's own faults). */
+export function draftFromEvent(event: WrapperEvent, c: DraftContext): RecordDraft | undefined {
+  const base = { at: event.at, session: c.session, grant: c.grant, server: c.server, command: c.command };
+  switch (event.type) {
+    case "decision": {
+      const { method, target, requestId, outcome, cause, rule, reason, details, policy, mode } = event;
+      const args = c.argumentsMode === "none" ? undefined : event.arguments;
+      return {
+        ...base,
+        kind: "decision",
+        method,
+        tool: target.name,
+        requestId,
+        outcome,
+        cause,
+        rule,
+        reason,
+        args,
+        hasArgs: c.argumentsMode !== "none",
+        policy,
+        mode,
+        details,
+      };
+    }
+    case "call_end": {
+      const { method, target, requestId, outcome, result, code, durationMs, bytes, refunded } = event;
+      return {
+        ...base,
+        kind: "result",
+        method,
+        tool: target.name,
+        requestId,
+        outcome,
+        result,
+        errorCode: code,
+        durationMs,
+        resultBytes: bytes,
+        details: refunded ? { refunded } : undefined,
+      };
+    }
+    case "approval": {
+      const { method, target, requestId, phase, channel, answer, detail } = event;
+      return {
+        ...base,
+        kind: "approval",
+        method,
+        tool: target.name,
+        requestId,
+        result: answer ?? phase,
+        details: { phase, channel, detail },
+      };
+    }
+    case "reload":
+      return event.accepted
+        ? {
+            ...base,
+            kind: "reload",
+            result: "accepted",
+            policy: event.policy,
+            mode: event.mode,
+            details: { file: event.file, change: event.change },
+          }
+        : {
+            ...base,
+            kind: "reload",
+            result: "rejected",
+            reason: event.problems.join("\n"),
+            details: { file: event.file, problems: event.problems },
+          };
+    case "store_fault":
+      return { ...base, kind: "store_fault", reason: event.message };
+    case "store_recovered":
+      return { ...base, kind: "store_recovered", details: { store: event.store } };
+    default:
+      return undefined;
+  }
+}
