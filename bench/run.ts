@@ -34,14 +34,23 @@ let stateN = 0;
 function launch(setup: Setup): RawClient {
   if (setup === "direct") return new RawClient(upstream[0] as string, upstream.slice(1));
   if (setup === "relay") return new RawClient(process.execPath, [join(root, "bench", "byte-relay.mjs"), ...upstream]);
+  return wrapper([]);
+}
+
+/** policy-wrap with its audit trail on (as users run it) in the bench's folder, plus `extra` options. */
+function wrapper(extra: string[]): RawClient {
+  const n = stateN++;
   return new RawClient(process.execPath, [
     join(root, "bin", "policy-wrap.js"),
     "--policy",
     policy,
     "--state",
-    join(work, `state-${stateN++}.db`),
+    join(work, `state-${n}.db`),
+    "--audit",
+    join(work, `audit-${n}.db`),
     "--log-level",
     "error",
+    ...extra,
     "--",
     ...upstream,
   ]);
@@ -201,6 +210,8 @@ async function sharedCounterThroughput(processes: number, callsEach: number): Pr
         policy,
         "--state",
         join(work, "shared.db"),
+        "--audit",
+        join(work, "shared-audit.db"),
         "--log-level",
         "error",
         "--",
@@ -217,6 +228,33 @@ async function sharedCounterThroughput(processes: number, callsEach: number): Pr
   const perSecond = (processes * callsEach) / (since(start) / 1000);
   await Promise.all(clients.map((c) => c.close()));
   return perSecond;
+}
+
+/**
+ * What the audit trail adds to a call: the same wrapper with and without it (and
+ * with --audit-required, which waits for each decision's commit), in the same rounds.
+ */
+async function auditCost(): Promise<{ on: Latency; off: Latency; required: Latency }> {
+  const variants = { on: wrapper([]), off: wrapper(["--no-audit"]), required: wrapper(["--audit-required"]) };
+  const names = ["on", "off", "required"] as const;
+  for (const name of names) await initialize(variants[name]);
+  const samples = { on: [] as number[], off: [] as number[], required: [] as number[] };
+  for (const name of names) for (let i = 0; i < 200; i++) await variants[name].request("tools/call", { name: "echo", arguments: { i } });
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of names) {
+      for (let i = 0; i < SEQUENTIAL / ROUNDS; i++) {
+        const start = process.hrtime.bigint();
+        await variants[name].request("tools/call", { name: "echo", arguments: { i } });
+        samples[name].push(since(start) * 1000);
+      }
+    }
+  }
+  for (const name of names) await variants[name].close();
+  const latency = (values: number[]): Latency => {
+    const sorted = values.sort((a, b) => a - b);
+    return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  };
+  return { on: latency(samples.on), off: latency(samples.off), required: latency(samples.required) };
 }
 
 interface Row {
@@ -265,6 +303,9 @@ mb64.values = await throughput(clients, 3, (c) => largeResult(c, 64 * 1024 * 102
 for (const setup of ["relay", "policy-wrap"] as const) peak.values[setup] = rssOf(clients[setup]).peak;
 for (const setup of SETUPS) await clients[setup].close();
 
+const audit = await auditCost();
+const auditRow = row("call latency p50, audit trail on minus off", "us", "<= 25 us");
+auditRow.values["policy-wrap"] = audit.on.p50 - audit.off.p50;
 const shared = await sharedCounterThroughput(4, 1000);
 const storeSmall = await storeCost(join(work, "small.db"), 10, 60_000, 10);
 const storeHuge = await storeCost(join(work, "huge.db"), 200_000, 86_400_000, 100_000);
@@ -287,6 +328,10 @@ process.stdout.write(`policy-wrap benchmark: ${cpus()[0]?.model ?? "cpu"}, ${cpu
 process.stdout.write(`${line(header)}\n${line(widths.map((w) => "-".repeat(w)))}\n${table.map(line).join("\n")}\n\n`);
 process.stdout.write(`4 wrapper processes sharing one counter: ${shared.toFixed(0)} admitted calls/s\n`);
 process.stdout.write(
+  `audit trail, p50 / p99 per call: on ${fmt(audit.on.p50)} / ${fmt(audit.on.p99)} us, off ${fmt(audit.off.p50)} / ${fmt(audit.off.p99)} us, ` +
+    `--audit-required ${fmt(audit.required.p50)} / ${fmt(audit.required.p99)} us\n`,
+);
+process.stdout.write(
   `store check-and-consume alone: ${storeSmall.toFixed(1)} us for max 10/minute, ${storeHuge.toFixed(1)} us for max 200000/day with 100000 in the window\n`,
 );
 process.stdout.write(`\n${formatStores(stores)}`);
@@ -295,7 +340,7 @@ mkdirSync(join(root, "bench", "results"), { recursive: true });
 writeFileSync(
   join(root, "bench", "results", "latest.json"),
   JSON.stringify(
-    { date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, rows, shared, storeSmall, storeHuge, stores },
+    { date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, rows, shared, storeSmall, storeHuge, stores, audit },
     null,
     2,
   ),
