@@ -25,7 +25,7 @@ export interface AuditTrailOptions {
 
 /** Records handed over but not yet acknowledged, past which new ones are dropped (and counted). */
 const MAX_OUTSTANDING = 100_000;
-const CLOSE_GRACE_MS = 5000;
+const CLOSE_GRACE_MS = 2000;
 
 export class AuditTrail {
   readonly #o: AuditTrailOptions;

@@ -27,7 +27,7 @@ export function requestIdValue(raw: string | null): string | null {
   }
 }
 
-export const TABLE_HEADER = `${"TIME".padEnd(24)}  ${"SESSION".padEnd(8)}  ${"RECORD".padEnd(10)}  ${"TOOL".padEnd(20)}  ${"ID".padEnd(6)}  DETAIL`;
+export const TABLE_HEADER = `${"TIME".padEnd(24)}  ${"SESSION".padEnd(8)}  ${"RECORD".padEnd(10)}  ${"TOOL".padEnd(24)}  ${"ID".padEnd(6)}  DETAIL`;
 
 function detail(row: AuditRow): string {
   switch (row.kind) {
@@ -69,7 +69,7 @@ export function formatTableLine(row: AuditRow): string {
     text(row.time).padEnd(24),
     text(row.session.slice(0, 8)).padEnd(8),
     what.padEnd(10),
-    ident(row.tool).padEnd(20),
+    ident(row.tool).padEnd(24),
     ident(requestIdValue(row.request_id)).padEnd(6),
     detail(row),
   ].join("  ");

@@ -21,11 +21,19 @@ export interface AuditQuery {
   limit?: number;
 }
 
+/** A file a wrapper has created but not yet set up as an audit file (`log --follow` waits for it). */
+export class AuditFileNotReady extends Error {
+  override readonly name = "AuditFileNotReady";
+}
+
 export function openAuditForReading(file: string): BetterSqlite3.Database {
   const Database = require("better-sqlite3") as typeof BetterSqlite3;
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    if (db.pragma("application_id", { simple: true }) !== AUDIT_APPLICATION_ID) throw new Error("the file is not a policy-wrap audit file");
+    if (db.pragma("application_id", { simple: true }) !== AUDIT_APPLICATION_ID) {
+      const empty = db.prepare("SELECT count(*) FROM sqlite_master").pluck().get() === 0;
+      throw empty ? new AuditFileNotReady("the file is not set up yet") : new Error("the file is not a policy-wrap audit file");
+    }
   } catch (error) {
     db.close();
     throw error;

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { openAuditForReading, queryRecords, recordsAfter, type AuditQuery } from "../audit/read-audit.js";
+import { AuditFileNotReady, openAuditForReading, queryRecords, recordsAfter, type AuditQuery } from "../audit/read-audit.js";
 import { formatJsonLine, formatTableLine, TABLE_HEADER } from "../audit/format-record.js";
 import type { AuditRow } from "../audit/record.js";
 import { checkPattern } from "../policy/glob.js";
@@ -121,9 +121,14 @@ function follow(file: string, query: AuditQuery, write: (rows: AuditRow[]) => vo
     const poll = () => {
       try {
         if (!db) {
-          // The file may not exist yet: the first wrapper creates it.
+          // The file may not exist yet, or be being set up: the first wrapper creates it.
           if (!existsSync(file)) return;
-          db = openAuditForReading(file);
+          try {
+            db = openAuditForReading(file);
+          } catch (error) {
+            if (error instanceof AuditFileNotReady || (error as { code?: unknown }).code === "SQLITE_BUSY") return;
+            throw error;
+          }
           const initial = queryRecords(db, query);
           write(initial);
           after = initial.at(-1)?.seq ?? (db.prepare("SELECT max(seq) FROM audit").pluck().get() as number | null) ?? 0;

@@ -161,6 +161,8 @@ describe("policy-wrap log --follow", () => {
     const follower = spawn(process.execPath, [BIN, "log", "--follow", "--json", "--audit", file], { stdio: ["ignore", "pipe", "pipe"] });
     after(() => follower.kill("SIGKILL"));
     let out = "";
+    let errors = "";
+    follower.stderr.on("data", (chunk: Buffer) => (errors += chunk.toString()));
     const waiting: (() => void)[] = [];
     follower.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
@@ -168,7 +170,7 @@ describe("policy-wrap log --follow", () => {
     });
     const seen = (marker: string) =>
       new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`follow did not print ${marker}:\n${out}`)), 15_000);
+        const timer = setTimeout(() => reject(new Error(`follow did not print ${marker}:\n${out}\nstderr: ${errors}`)), 15_000);
         const check = () => {
           if (!out.includes(marker)) return;
           clearTimeout(timer);
