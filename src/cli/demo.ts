@@ -5,6 +5,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { ElicitRequestSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { packageRoot } from "../package-root.js";
+import { showMonitorAndAudit } from "./demo-audit.js";
 
 // `policy-wrap demo` (`npm start`): a scripted client session through the
 // wrapper against the bundled example server, printed as a transcript.
@@ -16,6 +17,8 @@ const NEXT_STEPS: [command: string, what: string][] = [
   ["policy-wrap explain --policy policy.json -- <your server command>", "what the policy does to each tool"],
   ["policy-wrap validate policy.json --against -- <your server command>", "check the policy after each edit"],
   ["policy-wrap --policy policy.json -- <your server command>", "run the server behind the policy"],
+  ["policy-wrap --mode monitor --policy policy.json -- <your server command>", "or first refuse nothing, record would_deny"],
+  ["policy-wrap log --outcome would_deny --since 1d", "what it would have refused"],
 ];
 
 interface CallOutcome {
@@ -60,18 +63,24 @@ export async function demoCommand(_argv: string[]): Promise<number> {
     out(`1. The server on its own offers ${upstreamTools.length} tools:`);
     for (const name of upstreamTools) out(`     ${name}`);
 
-    const wrapped = await connect(process.execPath, [
-      join(root, "bin", "policy-wrap.js"),
-      "--policy",
-      policy,
-      "--state",
-      join(stateDir, "state.db"),
-      "--log-level",
-      "warn",
-      "--",
-      process.execPath,
-      server,
-    ]);
+    const audit = join(stateDir, "audit.db");
+    const wrap = (policyFile: string, extra: string[]) =>
+      connect(process.execPath, [
+        join(root, "bin", "policy-wrap.js"),
+        "--policy",
+        policyFile,
+        "--state",
+        join(stateDir, "state.db"),
+        "--audit",
+        audit,
+        "--log-level",
+        "warn",
+        ...extra,
+        "--",
+        process.execPath,
+        server,
+      ]);
+    const wrapped = await wrap(policy, []);
     let listChanged: () => void = () => {};
     wrapped.setNotificationHandler(ToolListChangedNotificationSchema, async () => listChanged());
     const visible = (await wrapped.listTools()).tools.map((t) => t.name);
@@ -128,6 +137,10 @@ export async function demoCommand(_argv: string[]): Promise<number> {
       if (listed.decision) out(`      decided by ${listed.decision.rule} (${listed.decision.cause})`);
     }
     await wrapped.close();
+    const monitorPolicy = join(stateDir, "policy-monitor.json");
+    copyFileSync(join(root, "examples", "aws-healthomics-policy.json"), monitorPolicy);
+    // Monitor mode's note on stderr is for a person at a terminal; the transcript says it instead.
+    await showMonitorAndAudit({ connect: (extra) => wrap(monitorPolicy, [...extra, "--log-level", "error"]), call, audit }, 10);
     out("\nDone. Now with your own server:");
     const width = Math.max(...NEXT_STEPS.map(([command]) => command.length));
     for (const [command, what] of NEXT_STEPS) out(`  ${command.padEnd(width)}  ${what}`);

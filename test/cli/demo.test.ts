@@ -24,6 +24,15 @@ it("npm start's demo walks through filtering, denials, an approval, a reload and
     transcript,
     / {3}call 3 -> answered\n {3}call 4 -> \[POLICY DENIED\] Rate limit reached for ListAHOReadSets: 3 calls per minute \(counter ListAHOReadSets\)\. Retry in \d+s\.\n {6}decided by \/tools\/ListAHOReadSets\/rate_limit \(rate_limit\)\n/,
   );
+  // Monitor mode: the same policy, nothing hidden or refused, and the audit trail of both sessions.
+  assert.match(transcript, /10\. The same policy in monitor mode[^\n]*\n {3}the agent sees all 5 tools/);
+  assert.match(transcript, /DeleteAHOReadSet -> \{"deleted":\["rs-0001"\]\} \(forwarded: enforce mode would have refused it\)/);
+  assert.match(
+    transcript,
+    /would_deny +DeleteAHOReadSet +\d+ +rule \/tools\/Delete\*: Deletion is done by humans in the console\. \(monitor\)/,
+  );
+  assert.match(transcript, /deny +DeleteAHOReadSet +\d+ +rule \/tools\/Delete\*/);
+  assert.match(transcript, /policy-wrap log verify -> OK: \d+ records, the hash chain is intact/);
   const next = transcript.slice(transcript.indexOf("Done. Now with your own server:"));
   for (const command of [
     "policy-wrap init --out policy.json --",
