@@ -148,7 +148,8 @@ export function draftFromEvent(event: WrapperEvent, c: DraftContext): RecordDraf
       };
     }
     case "approval": {
-      const { method, target, requestId, phase, channel, answer, detail } = event;
+      const { method, target, requestId, phase, channel, answer, detail, approval, by, note } = event;
+      // Who decided, through which channel, in their own words (issue 14: approve and deny are audit records).
       return {
         ...base,
         kind: "approval",
@@ -156,7 +157,7 @@ export function draftFromEvent(event: WrapperEvent, c: DraftContext): RecordDraf
         tool: target.name,
         requestId,
         result: answer ?? phase,
-        details: { phase, channel, detail },
+        details: { phase, channel, detail, approval, by, note },
       };
     }
     case "reload":

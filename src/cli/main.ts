@@ -13,6 +13,9 @@ const HELP = `Usage:
   policy-wrap counters [--state <path|url>] [--grant <name> | --policy <file>] [--json] [--reset <counter>]
   policy-wrap log [--since 1h|2026-11-20] [--tool <glob>] [--outcome deny] [--session <id>] [--limit n] [--json] [--follow]
   policy-wrap log verify [--audit <file>] [--anchor <hash>]
+  policy-wrap approvals [--state <path|url> | --records <file>] [--json] [--recent]
+  policy-wrap approve <id> [--note <text>] [--state <path|url> | --records <file>]
+  policy-wrap deny <id> [--reason <text>] [--state <path|url> | --records <file>]
   policy-wrap demo
 
 Run options:
@@ -25,6 +28,8 @@ Run options:
   --log-level <level>       error | warn | info | debug (default info); logs go to stderr
   --no-watch                do not reload the policy when its file changes
   --approval-timeout <s>    seconds to wait for a human's approval (default 120)
+  --no-elicitation          never ask for approval in the client; only with policy-wrap approve or the dashboard
+  --records <file>          this machine's records: pending approvals (default: the SQLite --state file)
   --max-message-bytes <n>   largest message relayed (default 104857600)
   --mode <mode>             enforce (default) | monitor: forward what the policy refuses, record would_deny
   --audit <file>            audit trail (SQLite; default audit.db in the per-user data directory; or POLICY_WRAP_AUDIT)
@@ -49,6 +54,12 @@ export async function main(argv: string[]): Promise<number> {
       return (await import("./counters.js")).countersCommand(rest);
     case "log":
       return (await import("./log.js")).logCommand(rest);
+    case "approvals":
+      return (await import("./approvals.js")).approvalsCommand(rest);
+    case "approve":
+      return (await import("./approvals.js")).approveCommand(rest);
+    case "deny":
+      return (await import("./approvals.js")).denyCommand(rest);
     case "run":
       return (await import("./run.js")).runCommand(rest);
     case undefined:

@@ -12,8 +12,10 @@ import { formatProblems, loadPolicy } from "../policy/load-policy.js";
 import type { Mode } from "../policy/types.js";
 import { effectiveMode } from "../proxy/policy-in-force.js";
 import { startProxy } from "../proxy/start-proxy.js";
+import { locateRecords } from "../records/records-location.js";
 import { parseCommand } from "./parse-command.js";
 import { defaultAuditPath, defaultStatePath } from "./state-path.js";
+import { setUpWrapperRecords } from "./wrapper-records.js";
 
 // `policy-wrap [run] --policy <file> [options] [--] <command> [args...]`.
 // The first word that is not an option starts the upstream command, as with
@@ -70,6 +72,12 @@ export function runCommandDefinition(): Command {
     )
     .addOption(new Option("--audit-retention <days>", "prune audit records older than this (0 keeps all)").argParser(days).default(90))
     .option("--audit-required", "refuse governed calls whenever the audit trail cannot record them")
+    .addOption(
+      new Option("--records <file>", "this machine's records: pending approvals (default: the SQLite --state file)").env(
+        "POLICY_WRAP_RECORDS",
+      ),
+    )
+    .option("--no-elicitation", "never ask for approval in the client; only with policy-wrap approve or the dashboard")
     .option("--no-watch", "do not reload the policy when its file changes")
     .addOption(
       new Option("--approval-timeout <seconds>", "how long to wait for a human's approval").argParser(positiveInteger).default(120),
@@ -87,6 +95,8 @@ interface RunOptions {
   state?: string;
   stateTimeout: number;
   grant?: string;
+  records?: string;
+  elicitation: boolean;
   watch: boolean;
   approvalTimeout: number;
   logLevel: LogLevel;
@@ -162,6 +172,19 @@ export async function runCommand(argv: string[]): Promise<number> {
         });
   if (audit) events.subscribe(audit.listener);
   log.debug(`policy ${policyFile} loaded; state ${describeState(state)}`);
+  const records = setUpWrapperRecords({
+    location: locateRecords(options, defaultStatePath),
+    session: sessionId,
+    command: [program, ...args].join(" "),
+    policyFile,
+    policy: policy.fingerprint,
+    mode,
+    state: describeState(state),
+    grant,
+    approvalTimeoutMs: options.approvalTimeout * 1000,
+    events,
+    log,
+  });
   const running = startProxy({
     command: program,
     args,
@@ -169,13 +192,16 @@ export async function runCommand(argv: string[]): Promise<number> {
     limiter,
     log,
     emit: events.emit,
+    subscribe: (listener) => events.subscribe(listener),
     maxMessageBytes: options.maxMessageBytes,
     approvalTimeoutMs: options.approvalTimeout * 1000,
+    approvals: records.approvals,
+    elicitation: options.elicitation,
     watch: options.watch ? { file: policyFile, loadedText: loaded.text ?? "" } : undefined,
     mode: options.mode,
     recordFirst: options.auditRequired ? audit?.recordFirst : undefined,
   });
-  // After the upstream is spawned: the writer thread starts while the server does.
+  // After the upstream is spawned: the writer thread and the records' housekeeping run while the server starts.
   const details = {
     pid: process.pid,
     arguments: options.auditArguments,
@@ -183,7 +209,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     required: options.auditRequired === true,
   };
   audit?.start({ policy: policy.fingerprint, mode, details });
-  const code = await running;
-  await audit?.close();
-  return code;
+  records.start();
+  try {
+    return await running;
+  } finally {
+    records.stop();
+    await audit?.close();
+  }
 }

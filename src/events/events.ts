@@ -63,17 +63,37 @@ export interface CallEndEvent extends CallRef {
   refunded: boolean;
 }
 
-export type ApprovalAnswer = "approved" | "declined" | "dismissed" | "timed_out" | "failed" | "cancelled" | "unavailable";
+/**
+ * How a held call's approval ended. `abandoned`: the wrapper that held it is
+ * gone (its record can never be approved); `cancelled`: the client withdrew the
+ * call, or the wrapper stopped while it waited.
+ */
+export type ApprovalAnswer = "approved" | "declined" | "dismissed" | "timed_out" | "failed" | "cancelled" | "unavailable" | "abandoned";
+
+/**
+ * Who was asked, or who answered. Asked: `elicitation` (a form in the client)
+ * and `out_of_band` (a pending record for `policy-wrap approve` and the
+ * dashboard). Answered: `elicitation`, `cli`, `dashboard` (a person), `client`
+ * (it cancelled the call), `wrapper` (a timeout, a channel that failed, a stop).
+ */
+export type ApprovalChannel = "elicitation" | "out_of_band" | "cli" | "dashboard" | "client" | "wrapper";
 
 export interface ApprovalEvent extends CallRef {
   type: "approval";
   at: number;
   phase: "asked" | "answered";
-  /** Who was asked, or who answered. */
-  channel: "elicitation";
+  channel: ApprovalChannel;
   answer?: ApprovalAnswer;
-  /** The answer's own words, when it gave any. */
+  /** The refusal's words as the agent reads them, when it was refused. */
   detail?: string;
+  /** The pending record's id (`policy-wrap approve <id>`), when the call was recorded. */
+  approval?: string;
+  /** Who decided: a user name for cli and dashboard, the client for elicitation. */
+  by?: string;
+  /** The approver's --note or the denier's --reason. */
+  note?: string;
+  /** Asked out of band: the command that decides it, exactly as the user can run it. */
+  command?: string;
 }
 
 export type ReloadEvent =
@@ -100,6 +120,8 @@ export interface ListEvent {
   method: string;
   visible: number;
   total: number;
+  /** The names of the visible tools (for live views). */
+  tools?: string[];
 }
 
 /** Names the policy writes that match no tool the upstream lists: usually typos that silently do nothing. */

@@ -1,7 +1,7 @@
 import { quote, type Logger } from "../log.js";
 import { formatChange } from "../policy/describe-change.js";
 import { describeUnmatchedName } from "../policy/unmatched-names.js";
-import type { EventListener, ReloadEvent, WrapperEvent } from "./events.js";
+import type { ApprovalEvent, EventListener, ReloadEvent, WrapperEvent } from "./events.js";
 
 // The stderr logger as an event subscriber: one line per event worth a line
 // at the chosen level. Names from outside are quoted; the logger escapes the rest.
@@ -23,10 +23,7 @@ export function logEvents(log: Logger): EventListener {
         return;
       }
       case "approval":
-        if (event.phase === "asked") log.debug(`asked the user to approve ${quote(event.target.name)} (${event.channel})`);
-        else if (event.answer === "approved") log.info(`approved ${quote(event.target.name)} by the user (${event.channel})`);
-        else if (event.answer === "cancelled")
-          log.info(`dropped ${quote(event.target.name)}: the client cancelled it while approval was pending`);
+        logApproval(log, event);
         return;
       case "call_end":
         log.debug(
@@ -66,4 +63,30 @@ export function logEvents(log: Logger): EventListener {
 /** A rejected reload in words, line by line: stderr and the client's log (proxy/client-log) say the same. */
 export function rejectedReloadLines(event: Extract<ReloadEvent, { accepted: false }>): string[] {
   return ["policy reload rejected; the last good policy stays in force:", ...event.problems.map((problem) => `  ${problem}`)];
+}
+
+/** A call held out of band, in words, with the command that decides it: stderr and the client's log say the same. */
+export function approvalNeededLine(event: ApprovalEvent): string | undefined {
+  if (event.phase !== "asked" || event.channel !== "out_of_band" || event.command === undefined) return undefined;
+  return `approval needed: ${event.command} (tool ${quote(event.target.name)}; policy-wrap deny ${event.approval ?? ""} refuses it)`;
+}
+
+/** A held call's course: the command that decides it, then who decided and how. */
+function logApproval(log: Logger, event: ApprovalEvent): void {
+  const tool = quote(event.target.name);
+  if (event.phase === "asked") {
+    const needed = approvalNeededLine(event);
+    if (needed !== undefined) log.warn(needed);
+    else log.debug(`asked the user to approve ${tool} (${event.channel})`);
+    return;
+  }
+  const who = `${quote(event.by ?? "")} (${event.channel})`;
+  const note = event.note ? `: ${quote(event.note)}` : "";
+  if (event.answer === "approved") log.info(`approved ${tool} by ${who}${note}`);
+  else if (event.answer === "cancelled")
+    log.info(
+      `dropped ${tool}: ${event.channel === "client" ? "the client cancelled it" : "the wrapper stopped"} while approval was pending`,
+    );
+  else if (event.answer === "declined") log.info(`denied ${tool} by ${who}${note}`);
+  else log.info(`not approved ${tool}: ${event.answer ?? ""}`);
 }

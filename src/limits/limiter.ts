@@ -1,7 +1,7 @@
 import type { WrapperEvent } from "../events/events.js";
 import type { CompiledLimit } from "../policy/types.js";
 import { describeConflict } from "./describe-conflict.js";
-import { StoreFault, type BucketLimit, type CounterStore, type Ticket } from "./store.js";
+import { StoreFault, type BucketLimit, type Conflict, type CounterStore, type Refusal, type Ticket } from "./store.js";
 
 // The gate's one stateful step: turns a decision's limits into buckets for this
 // grant and session, charges them, and fails closed. It knows nothing of
@@ -88,14 +88,30 @@ export class Limiter {
     return { bucket: `${owner}\u0000${counter}`, counter, grant, scope, windowMs, max, definedAt };
   }
 
-  /** `definedAt`: when the policy these limits come from was loaded. */
-  async admit(limits: CompiledLimit[], definedAt: number): Promise<LimitOutcome> {
-    if (limits.length === 0) return { admitted: true, ticket: undefined };
+  #buckets(limits: CompiledLimit[], definedAt: number): Map<string, { limit: CompiledLimit; bucket: BucketLimit }> {
     const byBucket = new Map<string, { limit: CompiledLimit; bucket: BucketLimit }>();
     for (const limit of limits) {
       const bucket = this.#bucket(limit, definedAt);
       if (!byBucket.has(bucket.bucket)) byBucket.set(bucket.bucket, { limit, bucket });
     }
+    return byBucket;
+  }
+
+  /** A store's refusal in the limiter's words: the call waits for the slowest refusing limit. */
+  #refused(
+    result: { conflicts: Conflict[] } | { refusals: Refusal[] },
+    byBucket: Map<string, { limit: CompiledLimit }>,
+  ): Extract<LimitOutcome, { admitted: false }> {
+    if ("conflicts" in result) return { admitted: false, fault: this.#fault(new StoreFault(describeConflict(result.conflicts)), false) };
+    const worst = result.refusals.reduce((a, b) => (b.retryAfterMs > a.retryAfterMs ? b : a));
+    const limit = (byBucket.get(worst.bucket) as { limit: CompiledLimit }).limit;
+    return { admitted: false, limit, used: worst.used, retryAfterMs: worst.retryAfterMs };
+  }
+
+  /** `definedAt`: when the policy these limits come from was loaded. */
+  async admit(limits: CompiledLimit[], definedAt: number): Promise<LimitOutcome> {
+    if (limits.length === 0) return { admitted: true, ticket: undefined };
+    const byBucket = this.#buckets(limits, definedAt);
     try {
       const store = await this.#ensureStore();
       const charge = `${this.#options.sessionId}:${this.#charges++}`;
@@ -104,12 +120,21 @@ export class Limiter {
         charge,
       );
       this.#recovered();
-      if ("conflicts" in result) return { admitted: false, fault: this.#fault(new StoreFault(describeConflict(result.conflicts)), false) };
-      if (result.admitted) return result;
-      // The call waits for the slowest refusing limit.
-      const worst = result.refusals.reduce((a, b) => (b.retryAfterMs > a.retryAfterMs ? b : a));
-      const limit = (byBucket.get(worst.bucket) as { limit: CompiledLimit }).limit;
-      return { admitted: false, limit, used: worst.used, retryAfterMs: worst.retryAfterMs };
+      return result.admitted ? result : this.#refused(result, byBucket);
+    } catch (error) {
+      return { admitted: false, fault: this.#fault(error) };
+    }
+  }
+
+  /** Whether `admit` would let the call through now, charging nothing (asked before a human is). */
+  async peek(limits: CompiledLimit[], definedAt: number): Promise<LimitOutcome> {
+    if (limits.length === 0) return { admitted: true, ticket: undefined };
+    const byBucket = this.#buckets(limits, definedAt);
+    try {
+      const store = await this.#ensureStore();
+      const result = await store.peek([...byBucket.values()].map((b) => b.bucket));
+      this.#recovered();
+      return result.admitted ? { admitted: true, ticket: undefined } : this.#refused(result, byBucket);
     } catch (error) {
       return { admitted: false, fault: this.#fault(error) };
     }

@@ -105,6 +105,44 @@ return {'ok', now}
 `);
 
 /**
+ * What ADMIT would answer now, writing nothing (asked before a person is asked
+ * to approve a call). KEYS: per limit its definition hash and calls set.
+ * ARGV: per limit windowMs, max, definedAt. Replies {'ok', now}, {'refused',
+ * now, (i, used, retryAfterMs)...}, {'conflict', now, (i, storedWindowMs,
+ * storedMax)...} or {'wrongtype', keyIndex, type}.
+ */
+export const PEEK = script(`${CHECK_TYPES}
+local bad = check_types(function(i) if i % 2 == 1 then return 'hash' end return 'zset' end)
+if bad then return bad end
+${NOW}
+local conflicts, refusals = {'conflict', now}, {'refused', now}
+for i = 1, #KEYS / 2 do
+  local def, calls, a = KEYS[2 * i - 1], KEYS[2 * i], 1 + (i - 1) * 3
+  local window, max, defined_at = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  local stored = redis.call('HMGET', def, 'window_ms', 'max', 'defined_at')
+  if stored[1] ~= false and (tonumber(stored[1]) ~= window or tonumber(stored[2]) ~= max) and tonumber(stored[3]) >= defined_at then
+    table.insert(conflicts, i)
+    table.insert(conflicts, tonumber(stored[1]))
+    table.insert(conflicts, tonumber(stored[2]))
+  else
+    local since = '(' .. ms(now - window)
+    local used = redis.call('ZCOUNT', calls, since, '+inf')
+    if used >= max then
+      local nth = redis.call('ZRANGEBYSCORE', calls, since, '+inf', 'WITHSCORES', 'LIMIT', used - max, 1)
+      local retry = 0
+      if nth[2] ~= nil then retry = math.max(0, tonumber(nth[2]) + window - now) end
+      table.insert(refusals, i)
+      table.insert(refusals, used)
+      table.insert(refusals, retry)
+    end
+  end
+end
+if #conflicts > 2 then return conflicts end
+if #refusals > 2 then return refusals end
+return {'ok', now}
+`);
+
+/**
  * Removes one charge from calls sets and remembers it as given back, so that a
  * copy of its admission still on its way (a timed-out script, a reconnect
  * mid-script) finds it revoked and adds nothing. KEYS: calls sets, then the

@@ -2,9 +2,17 @@ import { LinkError, RedisLink } from "./redis-connection.js";
 import { bucketKeys, callsKeyBeside, definitionPattern, revokedKey } from "./redis-keys.js";
 import { Revocations } from "./redis-revocations.js";
 import { decodeAdmission, wrongTypeFault } from "./redis-replies.js";
-import { ADMIT, INSPECT } from "./redis-scripts.js";
+import { ADMIT, INSPECT, PEEK } from "./redis-scripts.js";
 import type { RedisTarget } from "./redis-url.js";
-import { StoreFault, type AdmitResult, type BucketLimit, type CounterRow, type CounterStore, type Ticket } from "./store.js";
+import {
+  StoreFault,
+  type AdmitResult,
+  type BucketLimit,
+  type CounterRow,
+  type CounterStore,
+  type PeekResult,
+  type Ticket,
+} from "./store.js";
 
 // Exact sliding windows in Redis (or Valkey), with the SQLite store's
 // semantics: one sorted-set member per admitted call (its charge id, scored by
@@ -103,6 +111,25 @@ export class RedisCounterStore implements CounterStore {
       throw this.#fault(error);
     }
     return decodeAdmission(this.description, { limits, scriptKeys, calls, charge }, reply as unknown[]);
+  }
+
+  /** Read-only: one script counts each window without pruning, creating or redefining anything. */
+  async peek(limits: BucketLimit[]): Promise<PeekResult> {
+    if (limits.length === 0) return { admitted: true };
+    const grant = limits[0]?.grant ?? "";
+    const keys = limits.map((limit) => bucketKeys(grant, limit.bucket));
+    const scriptKeys = keys.flatMap((k) => [k.definition, k.calls]);
+    const args = limits.flatMap((l) => [l.windowMs, l.max, l.definedAt].map(String));
+    const deadline = Date.now() + this.#link.timeoutMs;
+    let reply: unknown;
+    try {
+      await this.#link.whenReady(deadline);
+      reply = await this.#link.run(PEEK, scriptKeys, args, deadline);
+    } catch (error) {
+      throw this.#fault(error);
+    }
+    const result = decodeAdmission(this.description, { limits, scriptKeys, calls: [], charge: "" }, reply as unknown[]);
+    return result.admitted ? { admitted: true } : result;
   }
 
   async refund(ticket: Ticket): Promise<void> {

@@ -12,6 +12,7 @@ import {
   type Conflict,
   type CounterRow,
   type CounterStore,
+  type PeekResult,
   type Refusal,
   type Ticket,
 } from "./store.js";
@@ -83,17 +84,26 @@ function rebuildFolder(): string {
   }
 }
 
-export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): SqliteCounterStore {
+/**
+ * Opens a SQLite file through the one loader, so that a native module built for
+ * another Node.js is reported with its fix whoever opens a file first (the
+ * counters or this machine's records). Throws a StoreFault for that; other
+ * errors as SQLite throws them.
+ */
+export function openSqliteDatabase(file: string, options: { createDirectory?: boolean; readonly?: boolean } = {}): BetterSqlite3.Database {
   if (nativeFault) throw nativeFault;
   const Database = loadDriver();
+  if (options.createDirectory) mkdirSync(dirname(file), { recursive: true });
+  try {
+    return new Database(file, { timeout: BUSY_TIMEOUT_MS, readonly: options.readonly === true, fileMustExist: options.readonly === true });
+  } catch (error) {
+    throw nativeModuleFault(error) ?? error;
+  }
+}
+
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): SqliteCounterStore {
   return asStoreFault(`cannot open the counter store ${file}`, () => {
-    if (options.createDirectory) mkdirSync(dirname(file), { recursive: true });
-    let db: BetterSqlite3.Database;
-    try {
-      db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
-    } catch (error) {
-      throw nativeModuleFault(error) ?? error;
-    }
+    const db = openSqliteDatabase(file, { createDirectory: options.createDirectory });
     return new SqliteCounterStore(db, file, options.clock ?? Date.now);
   });
 }
@@ -132,6 +142,8 @@ export class SqliteCounterStore implements CounterStore {
       nth: db.prepare("SELECT ts FROM events WHERE bucket = ? ORDER BY ts LIMIT 1 OFFSET ?").pluck(),
       insert: db.prepare("INSERT INTO events(bucket, ts, charge) VALUES (?, ?, ?)"),
       remove: db.prepare("DELETE FROM events WHERE bucket = ? AND ts = ? AND charge = ?"),
+      countSince: db.prepare("SELECT COUNT(*) FROM events WHERE bucket = ? AND ts > ?").pluck(),
+      nthSince: db.prepare("SELECT ts FROM events WHERE bucket = ? AND ts > ? ORDER BY ts LIMIT 1 OFFSET ?").pluck(),
     };
     this.#admit = db.transaction((limits: BucketLimit[], charge: string, now: number) => this.#admitNow(limits, charge, now))
       .immediate as unknown as (limits: BucketLimit[], charge: string, now: number) => AdmitResult;
@@ -201,6 +213,42 @@ export class SqliteCounterStore implements CounterStore {
 
   async admit(limits: BucketLimit[], charge: string): Promise<AdmitResult> {
     return asStoreFault(`the counter store ${this.description} failed`, () => this.#admit(limits, charge, this.#clock()));
+  }
+
+  /** Read-only: counts the rows inside each window without pruning, creating or redefining anything. */
+  #peekNow(limits: BucketLimit[], now: number): PeekResult {
+    const s = this.#statements;
+    const refusals: Refusal[] = [];
+    const conflicts: Conflict[] = [];
+    for (const limit of limits) {
+      const stored = s.bucket.get(limit.bucket) as StoredBucket | undefined;
+      if (!stored) continue;
+      const redefined = stored.window_ms !== limit.windowMs || stored.max !== limit.max;
+      if (redefined && stored.defined_at >= limit.definedAt) {
+        const kept = { windowMs: stored.window_ms, max: stored.max };
+        conflicts.push({
+          bucket: limit.bucket,
+          counter: limit.counter,
+          stored: kept,
+          wanted: { windowMs: limit.windowMs, max: limit.max },
+        });
+        continue;
+      }
+      const since = now - limit.windowMs;
+      const used = s.countSince.get(limit.bucket, since) as number;
+      if (used < limit.max) continue;
+      const ts = s.nthSince.get(limit.bucket, since, used - limit.max) as number | undefined;
+      refusals.push({ bucket: limit.bucket, used, retryAfterMs: ts === undefined ? 0 : Math.max(0, ts + limit.windowMs - now) });
+    }
+    if (conflicts.length > 0) return { admitted: false, conflicts };
+    return refusals.length > 0 ? { admitted: false, refusals } : { admitted: true };
+  }
+
+  async peek(limits: BucketLimit[]): Promise<PeekResult> {
+    return asStoreFault(`the counter store ${this.description} failed`, () =>
+      // One read transaction: every limit is seen at the same moment.
+      this.#db.transaction(() => this.#peekNow(limits, this.#clock()))(),
+    );
   }
 
   async refund(ticket: Ticket): Promise<void> {

@@ -39,6 +39,9 @@ export interface Conflict {
 export type AdmitResult =
   { admitted: true; ticket: Ticket } | { admitted: false; refusals: Refusal[] } | { admitted: false; conflicts: Conflict[] };
 
+/** Whether a call would be admitted now; nothing charged, no definition changed. */
+export type PeekResult = { admitted: true } | { admitted: false; refusals: Refusal[] } | { admitted: false; conflicts: Conflict[] };
+
 /** What to give back if the call turns out never to have run: its own charges, by their unique id. */
 export interface Ticket {
   charge: string;
@@ -68,6 +71,12 @@ export interface CounterStore {
   readonly description: string;
   /** All limits admit the call and each is charged once under `charge`, or none is charged. */
   admit(limits: BucketLimit[], charge: string): Promise<AdmitResult>;
+  /**
+   * What `admit` would answer now, charging nothing: asked before a human is,
+   * so that nobody approves a call its limit then refuses. Only a hint: other
+   * calls may take the last slot meanwhile, and `admit` decides.
+   */
+  peek(limits: BucketLimit[]): Promise<PeekResult>;
   /** Removes exactly the ticket's own charges; a charge already pruned is simply gone. */
   refund(ticket: Ticket): Promise<void>;
   list(grant?: string): Promise<CounterRow[]>;

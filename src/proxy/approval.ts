@@ -1,25 +1,26 @@
-import type { ApprovalAnswer } from "../events/events.js";
+import type { AskingChannel, ChannelResult } from "../approvals/channel.js";
 import { isRecord } from "../jsonrpc/message.js";
 import type { ClientRequest, RelayContext } from "./relay-context.js";
 
 // Human approval through MCP elicitation: the wrapper asks the client's user
-// with a request of its own and forwards the call only on an explicit yes.
-// Anything else (no, dismissed, an error, silence) is a refusal.
-
-/** The answer, and for a refusal the words the agent reads. */
-export type ApprovalOutcome =
-  { answer: "approved" } | { answer: "cancelled" } | { answer: Exclude<ApprovalAnswer, "approved" | "cancelled">; reason: string };
+// with a request of its own. One channel among others (see approvals/): an
+// explicit yes or no decides; a dismissed form or a failed request withdraws
+// this channel only, and the call goes on waiting wherever else it was asked.
 
 export interface ApprovalQuestion {
   tool: string;
   args: unknown;
   server: string;
-  timeoutMs: number;
+  /** The pending record's id, when the call can also be decided out of band. */
+  approvalId?: string;
+  /** `policy-wrap approve <id> ...`, as the user can run it. */
+  approveCommand?: string;
 }
 
 const SHOWN_ARGUMENT_CHARS = 2000;
 /** Clients time requests out (the SDK after 60 s) unless progress resets the timer. */
 const PROGRESS_EVERY_MS = 15_000;
+const ELICITATION_BY = "the user, in the client";
 
 function progressTokenOf(params: unknown): string | number | undefined {
   const meta = isRecord(params) && isRecord(params._meta) ? params._meta : undefined;
@@ -42,65 +43,69 @@ function showArguments(args: unknown): string {
     : pretty;
 }
 
-export function askForApproval(relay: RelayContext, request: ClientRequest, question: ApprovalQuestion): Promise<ApprovalOutcome> {
-  const { tool, server, timeoutMs } = question;
-  const pending = relay.requestClient("elicitation/create", {
-    message: `The agent wants to call "${tool}" on ${server}.\n\nArguments:\n${showArguments(question.args)}\n\nApprove this call?`,
-    requestedSchema: {
-      type: "object",
-      properties: {
-        approve: { type: "boolean", title: `Approve ${tool}`, description: `Run ${tool} with the arguments shown`, default: false },
-      },
-      required: ["approve"],
-    },
-  });
-  return new Promise<ApprovalOutcome>((resolve) => {
-    const timer = setTimeout(() => {
-      finish({ answer: "timed_out", reason: `No one approved the call to "${tool}" within ${Math.round(timeoutMs / 1000)} s.` });
-      pending.cancel("approval timed out");
-    }, timeoutMs);
-    // While the user decides, tell a client that asked for progress that the call is alive.
-    const token = progressTokenOf(request.params);
-    let beats = 0;
-    const heartbeat =
-      token === undefined
-        ? undefined
-        : setInterval(
-            () =>
-              relay.notifyClient("notifications/progress", {
-                progressToken: token,
-                progress: ++beats,
-                message: `Waiting for the user to approve ${tool}`,
-              }),
-            Math.min(PROGRESS_EVERY_MS, timeoutMs / 4),
-          );
-    const finish = (outcome: ApprovalOutcome) => {
-      clearTimeout(timer);
-      clearInterval(heartbeat);
-      resolve(outcome);
+function questionText(question: ApprovalQuestion): string {
+  const elsewhere = question.approveCommand ? `\n\n(Or from a terminal: ${question.approveCommand})` : "";
+  return `The agent wants to call "${question.tool}" on ${question.server}.\n\nArguments:\n${showArguments(question.args)}\n\nApprove this call?${elsewhere}`;
+}
+
+/** What the client's answer means. */
+function readAnswer(tool: string, result: unknown): ChannelResult {
+  const answer = isRecord(result) ? result : {};
+  const content = isRecord(answer.content) ? answer.content : {};
+  if (answer.action === "accept" && content.approve === true) return { answer: "approved", channel: "elicitation", by: ELICITATION_BY };
+  if (answer.action === "cancel")
+    return {
+      answer: "withdrawn",
+      channel: "elicitation",
+      why: "dismissed",
+      reason: `The user dismissed the approval request for "${tool}".`,
     };
-    relay.onCancel(request, () => {
-      pending.cancel("the call was cancelled");
-      finish({ answer: "cancelled" });
-    });
-    pending.answer.then(
-      (response) => {
-        if (response.error) {
-          finish({ answer: "failed", reason: `The approval request for "${tool}" failed: ${String(response.error.message ?? "error")}.` });
-          return;
-        }
-        const result = isRecord(response.result) ? response.result : {};
-        const content = isRecord(result.content) ? result.content : {};
-        if (result.action === "accept" && content.approve === true) finish({ answer: "approved" });
-        else if (result.action === "cancel")
-          finish({ answer: "dismissed", reason: `The user dismissed the approval request for "${tool}".` });
-        else finish({ answer: "declined", reason: `The user declined the call to "${tool}".` });
-      },
-      (error: unknown) =>
-        finish({
-          answer: "failed",
-          reason: `The approval request for "${tool}" failed: ${error instanceof Error ? error.message : String(error)}.`,
-        }),
-    );
+  return { answer: "declined", channel: "elicitation", by: ELICITATION_BY };
+}
+
+export function elicitationChannel(relay: RelayContext, question: ApprovalQuestion): AskingChannel {
+  const { tool } = question;
+  const failed = (why: string): ChannelResult => ({
+    answer: "withdrawn",
+    channel: "elicitation",
+    why: "failed",
+    reason: `The approval request for "${tool}" failed: ${why}.`,
   });
+  return {
+    name: "elicitation",
+    ask(signal) {
+      const pending = relay.requestClient("elicitation/create", {
+        message: questionText(question),
+        requestedSchema: {
+          type: "object",
+          properties: {
+            approve: { type: "boolean", title: `Approve ${tool}`, description: `Run ${tool} with the arguments shown`, default: false },
+          },
+          required: ["approve"],
+        },
+      });
+      signal.addEventListener("abort", () => pending.cancel(String(signal.reason ?? "answered elsewhere")), { once: true });
+      return pending.answer.then(
+        (response) => (response.error ? failed(String(response.error.message ?? "error")) : readAnswer(tool, response.result)),
+        (error: unknown) => failed(error instanceof Error ? error.message : String(error)),
+      );
+    },
+  };
+}
+
+/** While the call waits, tells a client that asked for progress that it is alive; returns the stop. */
+export function keepAlive(relay: RelayContext, request: ClientRequest, tool: string, timeoutMs: number): () => void {
+  const token = progressTokenOf(request.params);
+  if (token === undefined) return () => {};
+  let beats = 0;
+  const heartbeat = setInterval(
+    () =>
+      relay.notifyClient("notifications/progress", {
+        progressToken: token,
+        progress: ++beats,
+        message: `Waiting for the user to approve ${tool}`,
+      }),
+    Math.min(PROGRESS_EVERY_MS, timeoutMs / 4),
+  );
+  return () => clearInterval(heartbeat);
 }

@@ -3,13 +3,6 @@ import type { CompiledLimit } from "../policy/types.js";
 // What the agent reads when the gate itself refuses a call (the policy's own
 // reasons come from the policy). Kept here so the control flow stays short.
 
-export function noElicitationReason(tool: string): string {
-  return (
-    `Tool "${tool}" requires human approval, and this client cannot ask for it (it does not support MCP elicitation). ` +
-    `To allow the tool without approval, set its "action" to "allow" in the policy; to keep it blocked, set "action": "deny".`
-  );
-}
-
 export function rateLimitReason(tool: string, limit: CompiledLimit, retryAfterMs: number): string {
   return (
     `Rate limit reached for ${tool}: ${limit.max} calls per ${limit.windowLabel} (counter ${limit.counter}). ` +

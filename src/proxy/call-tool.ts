@@ -4,12 +4,13 @@ import { INVALID_PARAMS } from "../jsonrpc/wire-errors.js";
 import type { Limiter } from "../limits/limiter.js";
 import type { Ticket } from "../limits/store.js";
 import { evaluate, type Decision, type ToolCall } from "../policy/evaluate.js";
-import { askForApproval } from "./approval.js";
+import type { Approvals } from "../approvals/approvals.js";
+import type { LimitOutcome } from "../limits/limiter.js";
+import { elicitationChannel, keepAlive } from "./approval.js";
 import {
   auditRequiredReason,
   changedWhileWaitingReason,
   monitorApprovalReason,
-  noElicitationReason,
   rateLimitReason,
   storeFaultReason,
 } from "./call-reasons.js";
@@ -18,7 +19,8 @@ import type { PolicyInForce } from "./policy-in-force.js";
 import type { CallEnd, ClientRequest, RelayContext } from "./relay-context.js";
 
 // One tools/call, from the policy's verdict to the end of the call:
-// decide -> (approve -> decide again) -> charge the limits -> forward -> settle.
+// decide -> (peek at the limits -> hold for approval -> decide again) -> charge
+// the limits -> forward -> settle.
 // Every refusal and every admission is one decision event; every forwarded
 // call ends in one call_end event. In monitor mode a refusal by the policy
 // becomes a would_deny decision and the call is forwarded all the same.
@@ -33,9 +35,13 @@ type Verdict = Pick<DecisionEvent, "outcome" | "rule" | "cause" | "reason" | "de
 export interface ToolCallsOptions {
   /** The policy in force now (it may change between two steps of one call). */
   inForce(): PolicyInForce;
+  /** The upstream's name: its serverInfo.name, or its command until it answered initialize. */
   serverName(): string;
+  /** Whether the client can be asked with a form (and may be: --no-elicitation says not). */
   clientCanElicit(): boolean;
   limiter: Limiter;
+  /** Holds calls that need a person, and races the channels that can ask one. */
+  approvals: Approvals;
   emit: (event: WrapperEvent) => void;
   clock: () => number;
   approvalTimeoutMs: number;
@@ -80,41 +86,10 @@ export class ToolCalls {
       // Asking a human would interrupt the workday monitor mode promises to leave alone.
       const reason = monitorApprovalReason(call.name);
       this.#refuse(request, relay, ref, call, inForce, { tool: call.name, rule: decision.rule, cause: "approval", reason });
-    } else if (!this.#o.clientCanElicit()) {
-      const reason = noElicitationReason(call.name);
-      this.#refuse(request, relay, ref, call, inForce, { tool: call.name, rule: decision.rule, cause: "approval", reason });
-    } else void this.#approveThenAdmit(request, relay, ref, call);
+    } else void this.#approveThenAdmit(request, relay, ref, call, inForce, decision);
   }
 
-  async #approveThenAdmit(request: ClientRequest, relay: RelayContext, ref: CallRef, call: ToolCall): Promise<void> {
-    const { emit, clock } = this.#o;
-    emit({ type: "approval", at: clock(), phase: "asked", channel: "elicitation", ...ref });
-    const question = { tool: call.name, args: call.arguments, server: this.#o.serverName(), timeoutMs: this.#o.approvalTimeoutMs };
-    const outcome = await askForApproval(relay, request, question);
-    const detail = "reason" in outcome ? outcome.reason : undefined;
-    emit({ type: "approval", at: clock(), phase: "answered", channel: "elicitation", answer: outcome.answer, detail, ...ref });
-    if (outcome.answer === "cancelled") return;
-    // Judged again against the policy in force now: a reload may have hidden or denied the tool meanwhile.
-    const inForce = this.#o.inForce();
-    if (outcome.answer !== "approved") {
-      // A human's no stands in monitor mode too (the policy may have switched modes meanwhile).
-      this.#deny(request, relay, ref, call, inForce, {
-        tool: call.name,
-        rule: evaluate(inForce.policy, call).rule,
-        cause: "approval",
-        reason: outcome.reason,
-      });
-      return;
-    }
-    const again = evaluate(inForce.policy, call);
-    if (again.outcome === "deny") {
-      this.#refuse(request, relay, ref, call, inForce, { ...again, reason: changedWhileWaitingReason(again.reason) });
-      return;
-    }
-    await this.#admit(request, relay, ref, call, inForce, again);
-  }
-
-  async #admit(
+  async #approveThenAdmit(
     request: ClientRequest,
     relay: RelayContext,
     ref: CallRef,
@@ -122,25 +97,86 @@ export class ToolCalls {
     inForce: PolicyInForce,
     decision: Allowed,
   ): Promise<void> {
-    const allow = { outcome: "allow" as const, rule: decision.rule };
-    if (decision.limits.length === 0) {
-      await this.#forward(request, relay, ref, call, inForce, allow, undefined);
+    // Nobody is asked to approve a call that its rate limit would refuse right now (nothing is charged yet).
+    const peeked = await this.#o.limiter.peek(decision.limits, inForce.epoch);
+    if (!peeked.admitted) {
+      this.#refuseLimited(request, relay, ref, call, inForce, decision, peeked);
       return;
     }
+    const server = this.#o.serverName();
+    const question = { tool: call.name, args: call.arguments, server: `the MCP server "${server}"` };
+    const stopBeating = keepAlive(relay, request, call.name, this.#o.approvalTimeoutMs);
+    const verdict = await this.#o.approvals.hold({
+      ref,
+      server,
+      tool: call.name,
+      args: call.arguments,
+      rule: decision.rule,
+      clientChannels: (approval) =>
+        this.#o.clientCanElicit()
+          ? [elicitationChannel(relay, { ...question, approvalId: approval?.id, approveCommand: approval?.command })]
+          : [],
+      onCancel: (handler) => relay.onCancel(request, handler),
+    });
+    stopBeating();
+    // Cancelled by the client (owed no answer) or by the wrapper's stop (the relay answers what is left).
+    if (verdict.decision.answer === "cancelled") return;
+    // Judged again against the policy in force now: a reload may have hidden or denied the tool meanwhile.
+    const now = this.#o.inForce();
+    if (verdict.decision.answer !== "approved") {
+      // A human's no stands in monitor mode too (the policy may have switched modes meanwhile).
+      const rule = evaluate(now.policy, call).rule;
+      this.#deny(request, relay, ref, call, now, { tool: call.name, rule, cause: "approval", reason: verdict.reason });
+      return;
+    }
+    const again = evaluate(now.policy, call);
+    if (again.outcome === "deny") {
+      const reason = changedWhileWaitingReason(again.reason);
+      this.#refuse(request, relay, ref, call, now, { ...again, reason });
+      verdict.settle("refused", reason);
+      return;
+    }
+    const refused = await this.#admit(request, relay, ref, call, now, again);
+    verdict.settle(refused === undefined ? "forwarded" : "refused", refused);
+  }
+
+  /** Charges the limits and forwards; returns the reason when the call was not forwarded (refused, or cancelled meanwhile). */
+  async #admit(
+    request: ClientRequest,
+    relay: RelayContext,
+    ref: CallRef,
+    call: ToolCall,
+    inForce: PolicyInForce,
+    decision: Allowed,
+  ): Promise<string | undefined> {
+    const allow = { outcome: "allow" as const, rule: decision.rule };
+    if (decision.limits.length === 0) return this.#forward(request, relay, ref, call, inForce, allow, undefined);
     // Last, so that a call refused for any other reason consumes no quota. A refusal
     // charges nothing, so in monitor mode only what enforce mode admits is counted.
     const limited = await this.#o.limiter.admit(decision.limits, inForce.epoch);
-    if (limited.admitted) {
-      await this.#forward(request, relay, ref, call, inForce, allow, limited.ticket);
-    } else if ("fault" in limited) {
+    if (limited.admitted) return this.#forward(request, relay, ref, call, inForce, allow, limited.ticket);
+    return this.#refuseLimited(request, relay, ref, call, inForce, decision, limited);
+  }
+
+  #refuseLimited(
+    request: ClientRequest,
+    relay: RelayContext,
+    ref: CallRef,
+    call: ToolCall,
+    inForce: PolicyInForce,
+    decision: Allowed,
+    limited: Extract<LimitOutcome, { admitted: false }>,
+  ): string {
+    if ("fault" in limited) {
       const reason = storeFaultReason(call.name, limited.fault);
       this.#refuse(request, relay, ref, call, inForce, { tool: call.name, rule: decision.rule, cause: "limit_store", reason });
-    } else {
-      const { limit, retryAfterMs, used } = limited;
-      const details = { counter: limit.counter, scope: limit.scope, max: limit.max, windowMs: limit.windowMs, used, retryAfterMs };
-      const reason = rateLimitReason(call.name, limit, retryAfterMs);
-      this.#refuse(request, relay, ref, call, inForce, { tool: call.name, rule: limit.pointer, cause: "rate_limit", reason, details });
+      return reason;
     }
+    const { limit, retryAfterMs, used } = limited;
+    const details = { counter: limit.counter, scope: limit.scope, max: limit.max, windowMs: limit.windowMs, used, retryAfterMs };
+    const reason = rateLimitReason(call.name, limit, retryAfterMs);
+    this.#refuse(request, relay, ref, call, inForce, { tool: call.name, rule: limit.pointer, cause: "rate_limit", reason, details });
+    return reason;
   }
 
   async #forward(
@@ -151,7 +187,7 @@ export class ToolCalls {
     inForce: PolicyInForce,
     verdict: Verdict,
     ticket: Ticket | undefined,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     const { emit, clock, recordFirst } = this.#o;
     const decision = this.#decision(ref, call, inForce, verdict);
     if (recordFirst) {
@@ -161,7 +197,7 @@ export class ToolCalls {
         if (ticket) void this.#o.limiter.refund(ticket);
         const reason = auditRequiredReason(call.name, problem);
         this.#deny(request, relay, ref, call, inForce, { tool: call.name, rule: verdict.rule, cause: "audit", reason });
-        return;
+        return reason;
       }
     }
     emit(decision);
@@ -181,7 +217,11 @@ export class ToolCalls {
     };
     const forwarded = relay.forward(request, { settled: (how) => this.#settle(how, end) });
     // Cancelled by the client while its quota was being charged: it never ran.
-    if (!forwarded) end("cancelled", true);
+    if (!forwarded) {
+      end("cancelled", true);
+      return "the call was cancelled before it was forwarded";
+    }
+    return undefined;
   }
 
   #settle(how: CallEnd, end: (result: CallResult, refund: boolean, extra?: { code?: number; bytes?: number }) => void): void {

@@ -1,10 +1,11 @@
 import type { WrapperEvent } from "../events/events.js";
-import { rejectedReloadLines } from "../events/log-events.js";
+import { approvalNeededLine, rejectedReloadLines } from "../events/log-events.js";
 import { isRecord } from "../jsonrpc/message.js";
 import type { ClientRequest, ForwardHooks, Interceptor, RelayContext } from "./relay-context.js";
 
 // What the user must see inside the client, not only in a stderr log the
-// client buries in a file: a rejected reload. It goes out as an MCP log
+// client buries in a file: a rejected reload (level error), a call held
+// until someone runs `policy-wrap approve` (level warning). It goes out as an MCP log
 // message (notifications/message, level "error", logger "policy-wrap") when
 // the client has asked for log messages (logging/setLevel, at "error" or
 // below) or, until it says otherwise, when the upstream declared the
@@ -24,15 +25,23 @@ export class ClientLog {
     this.#notify = notify;
   }
 
-  /** Takes events like any subscriber; a rejected reload is sent to the client. */
+  /** Takes events like any subscriber; a rejected reload and a call held out of band are sent to the client. */
   readonly onEvent = (event: WrapperEvent): void => {
     if (event.type === "reload" && !event.accepted) this.error(rejectedReloadLines(event).join("\n"));
+    if (event.type === "approval") {
+      const needed = approvalNeededLine(event);
+      if (needed !== undefined) this.#send("warning", needed);
+    }
   };
 
   /** Sends the text at level error, if the client listens for it. */
   error(text: string): void {
-    const listening = this.#clientLevel === undefined ? this.#upstreamLogs : this.#clientLevel <= LEVELS.indexOf("error");
-    if (listening) this.#notify("notifications/message", { level: "error", logger: LOGGER, data: text });
+    this.#send("error", text);
+  }
+
+  #send(level: (typeof LEVELS)[number], text: string): void {
+    const listening = this.#clientLevel === undefined ? this.#upstreamLogs : this.#clientLevel <= LEVELS.indexOf(level);
+    if (listening) this.#notify("notifications/message", { level, logger: LOGGER, data: text });
   }
 
   /** Interceptors to run beside the gate's: they observe, and forward everything as it came. */

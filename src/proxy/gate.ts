@@ -1,3 +1,4 @@
+import type { Approvals } from "../approvals/approvals.js";
 import type { DecisionEvent, WrapperEvent } from "../events/events.js";
 import { isRecord } from "../jsonrpc/message.js";
 import type { Limiter } from "../limits/limiter.js";
@@ -20,13 +21,16 @@ export interface GateOptions {
   policy: CompiledPolicy;
   limiter: Limiter;
   emit: (event: WrapperEvent) => void;
-  /** How the upstream is named to the user until its initialize result names it. */
-  serverLabel: string;
+  /** How the upstream is named to the user until its initialize result names it (serverInfo.name). */
+  serverName: string;
   approvalTimeoutMs: number;
   /** --mode, when given: it and the policy's "mode" field decide together (see effectiveMode). */
   mode?: Mode;
   /** With --audit-required: writes a decision's record before its call is forwarded. */
   recordFirst?: (decision: DecisionEvent) => Promise<string | undefined>;
+  approvals: Approvals;
+  /** false (--no-elicitation): never ask in the client, even one that could (headless clients answer forms themselves). */
+  elicitation?: boolean;
   clock?: () => number;
 }
 
@@ -48,12 +52,13 @@ export class Gate {
     this.#clock = options.clock ?? Date.now;
     this.#modeFlag = options.mode;
     this.#inForce = { policy: options.policy, epoch: this.#clock(), mode: effectiveMode(options.mode, options.policy) };
-    this.#serverName = options.serverLabel;
+    this.#serverName = options.serverName;
     this.#toolCalls = new ToolCalls({
       inForce: () => this.#inForce,
       serverName: () => this.#serverName,
-      clientCanElicit: () => this.#clientCanElicit,
+      clientCanElicit: () => this.#clientCanElicit && options.elicitation !== false,
       limiter: options.limiter,
+      approvals: options.approvals,
       emit: options.emit,
       clock: this.#clock,
       approvalTimeoutMs: options.approvalTimeoutMs,
@@ -107,7 +112,7 @@ export class Gate {
     relay.forward(request, {
       rewrite: (response) => {
         const info = isRecord(response.result) && isRecord(response.result.serverInfo) ? response.result.serverInfo : undefined;
-        if (typeof info?.name === "string") this.#serverName = `the MCP server "${info.name}"`;
+        if (typeof info?.name === "string") this.#serverName = info.name;
         const name = typeof info?.name === "string" ? info.name : undefined;
         const version = typeof info?.version === "string" ? info.version : undefined;
         this.#emit({ type: "server_info", at: this.#clock(), name, version });
@@ -131,7 +136,8 @@ export class Gate {
     this.#checkNames();
     // Monitor mode hides nothing; a nameless tool is dropped in both (no call could name it).
     const visible = tools.filter((tool) => typeof tool.name === "string" && (mode === "monitor" || isVisible(policy, tool.name)));
-    this.#emit({ type: "list", at: this.#clock(), method: request.method, visible: visible.length, total: tools.length });
+    const names = visible.map((tool) => tool.name as string);
+    this.#emit({ type: "list", at: this.#clock(), method: request.method, visible: visible.length, total: tools.length, tools: names });
     relay.answer(request, { ...rest, tools: visible });
   }
 }

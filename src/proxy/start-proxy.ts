@@ -1,5 +1,6 @@
 import { basename } from "node:path";
-import type { DecisionEvent, WrapperEvent } from "../events/events.js";
+import type { Approvals } from "../approvals/approvals.js";
+import type { DecisionEvent, EventListener, WrapperEvent } from "../events/events.js";
 import type { Limiter } from "../limits/limiter.js";
 import type { Logger } from "../log.js";
 import { listLimits } from "../policy/compile-limits.js";
@@ -26,8 +27,14 @@ export interface ProxyOptions {
   log: Logger;
   /** Where the gate, the limiter and the watcher say what happened. */
   emit: (event: WrapperEvent) => void;
+  /** The same events, for the wrapper's own subscribers (the client's log). */
+  subscribe: (listener: EventListener) => () => void;
   maxMessageBytes: number;
   approvalTimeoutMs: number;
+  /** Held calls and the channels that decide them. */
+  approvals: Approvals;
+  /** false: never ask in the client (--no-elicitation). */
+  elicitation?: boolean;
   /** Hot reload: the policy file and the text the policy was loaded from. */
   watch: { file: string; loadedText: string } | undefined;
   /** --mode, when given. */
@@ -45,10 +52,12 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
     policy: options.policy,
     limiter: options.limiter,
     emit: options.emit,
-    serverLabel: `the MCP server "${describeCommand(options.command, options.args)}"`,
+    serverName: describeCommand(options.command, options.args),
     approvalTimeoutMs: options.approvalTimeoutMs,
     mode: options.mode,
     recordFirst: options.recordFirst,
+    approvals: options.approvals,
+    elicitation: options.elicitation,
   });
   let stopping: Promise<void> | undefined;
   let receivedSignal: NodeJS.Signals | undefined;
@@ -59,8 +68,9 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
     stopping = stopUpstream(upstream);
   };
 
-  // Told to the user inside the client as well as on stderr (a rejected reload).
+  // Told to the user inside the client as well as on stderr (a rejected reload, a call held out of band).
   const clientLog = new ClientLog((method, params) => relay.notifyClient(method, params));
+  const unsubscribeClientLog = options.subscribe(clientLog.onEvent);
   const relay = new Relay(
     {
       clientInput: process.stdin,
@@ -87,7 +97,7 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   // The store is probed with a real write now (not at the first limited call), so
   // a broken one is reported at start-up.
   if (listLimits(options.policy).length > 0) void options.limiter.open();
-  const watcher = options.watch ? await watchPolicy(options.watch, options, gate, relay, clientLog) : undefined;
+  const watcher = options.watch ? await watchPolicy(options.watch, options, gate, relay) : undefined;
 
   const exit = await upstream.exited;
   // Grandchildren of a launcher may outlive it; they belong to the dead server.
@@ -97,6 +107,9 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   if (exit.error || !stopping) log.error(`the upstream server ${description}`);
   else log.debug(`the upstream server ${description}`);
   relay.upstreamGone(`the server ${description}`);
+  // Calls still held for approval were answered just now: their records close as cancelled.
+  options.approvals.close();
+  unsubscribeClientLog();
   for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
   process.stdin.destroy();
   await watcher?.close();
@@ -110,7 +123,6 @@ async function watchPolicy(
   options: ProxyOptions,
   gate: Gate,
   relay: Relay,
-  clientLog: ClientLog,
 ): Promise<PolicyWatcher> {
   const { file, loadedText } = watch;
   const { log, limiter, emit } = options;
@@ -126,17 +138,8 @@ async function watchPolicy(
         emit({ type: "reload", at: Date.now(), accepted: true, file, policy: policy.fingerprint, mode: gate.mode, change });
         if (visibleSetChanged(change)) relay.notifyClient("notifications/tools/list_changed");
       },
-      rejected: (problems) => {
-        const event = {
-          type: "reload",
-          at: Date.now(),
-          accepted: false,
-          file,
-          problems: formatProblems(file, problems).split("\n"),
-        } as const;
-        emit(event);
-        clientLog.onEvent(event);
-      },
+      rejected: (problems) =>
+        emit({ type: "reload", at: Date.now(), accepted: false, file, problems: formatProblems(file, problems).split("\n") }),
     },
     log,
   );

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { heldId, runCli } from "../approvals/helpers.js";
 import { ROOT } from "../helpers/paths.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
 import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
@@ -20,8 +21,12 @@ const rawUpstream = [process.execPath, "--import", "tsx", join(ROOT, "test", "fi
 const launch = wrapperStarter();
 let n = 0;
 
+const stateOf = new Map<WrapperProcess, string>();
+
 async function start(capabilities: Json = { elicitation: {} }, extraArgs: string[] = []): Promise<WrapperProcess> {
-  const wrapper = launch({ policy, upstream: rawUpstream, extraArgs: ["--state", join(dir, `s${n++}.db`), ...extraArgs] });
+  const state = join(dir, `s${n++}.db`);
+  const wrapper = launch({ policy, upstream: rawUpstream, extraArgs: ["--state", state, ...extraArgs] });
+  stateOf.set(wrapper, state);
   await wrapper.initialize(capabilities);
   return wrapper;
 }
@@ -61,10 +66,9 @@ describe("approval", { concurrency: true }, () => {
     assert.ok(!seen.some((m) => m.id === ask.id), "the elicitation answer never reaches the upstream");
   });
 
-  for (const [label, result, expected] of [
-    ["declines", { action: "decline" }, /The user declined the call to "StartExport"\./],
-    ["accepts with approve false", { action: "accept", content: { approve: false } }, /The user declined the call to "StartExport"\./],
-    ["cancels", { action: "cancel" }, /The user dismissed the approval request for "StartExport"\./],
+  for (const [label, result] of [
+    ["declines", { action: "decline" }],
+    ["accepts with approve false", { action: "accept", content: { approve: false } }],
   ] as const) {
     it(`denies, forwarding nothing, when the user ${label}`, async () => {
       const wrapper = await start();
@@ -73,18 +77,51 @@ describe("approval", { concurrency: true }, () => {
       wrapper.send({ jsonrpc: "2.0", id: ask.id, result });
       const answer = await wrapper.answerTo("d1");
       assert.equal(answer.result.isError, true);
-      assert.match(reason(answer), expected);
+      assert.match(reason(answer), /The user declined the call to "StartExport"\./);
       assert.equal(answer.result._meta["policy-wrap/decision"].cause, "approval");
       assert.deepEqual(calledTools(await upstreamSaw(wrapper)), []);
     });
   }
 
-  it("denies when the elicitation request fails", async () => {
-    const wrapper = await start();
+  // A dismissed form is no answer (headless clients dismiss forms nobody saw): the call
+  // stays held for `policy-wrap approve`, and is refused only by a decision or the timeout.
+  for (const [label, answerForm, expected] of [
+    ["dismisses the form", (id: string) => ({ jsonrpc: "2.0", id, result: { action: "cancel" } }), /dismissed/],
+    [
+      "cannot show the form (an error)",
+      (id: string) => ({ jsonrpc: "2.0", id, error: { code: -32601, message: "no UI" } }),
+      /failed: no UI/,
+    ],
+  ] as const) {
+    it(`keeps the call held out of band when the client ${label}, until a person decides`, async () => {
+      const wrapper = await start();
+      callStartExport(wrapper, "h1");
+      const ask = await nthElicitation(wrapper, 0);
+      const id = await heldId(wrapper);
+      wrapper.send(answerForm(ask.id));
+      const listed = await runCli(["approvals", "--json", "--state", stateOf.get(wrapper) as string]);
+      assert.deepEqual(
+        (JSON.parse(listed.stdout) as Json[]).map((r) => r.id),
+        [id],
+        "still waiting",
+      );
+      assert.ok(!wrapper.messages.some((m) => m.id === "h1"), "not answered yet");
+      const denied = await runCli(["deny", id, "--reason", "not today", "--state", stateOf.get(wrapper) as string]);
+      assert.equal(denied.code, 0, denied.stderr);
+      const answer = await wrapper.answerTo("h1");
+      assert.match(reason(answer), /denied the call to "StartExport" with policy-wrap deny: not today/);
+      assert.doesNotMatch(reason(answer), expected, "the form's end is not what decided");
+      assert.deepEqual(calledTools(await upstreamSaw(wrapper)), []);
+    });
+  }
+
+  it("refuses at once, with the form's own reason, when the form was the only channel", async () => {
+    const wrapper = await start({ elicitation: {} }, ["--records", join(dir, "no-such-dir", "records.db")]);
     callStartExport(wrapper, "e1");
     const ask = await nthElicitation(wrapper, 0);
     wrapper.send({ jsonrpc: "2.0", id: ask.id, error: { code: -32601, message: "no UI" } });
     assert.match(reason(await wrapper.answerTo("e1")), /The approval request for "StartExport" failed: no UI\./);
+    await wrapper.waitForStderr(/cannot open the records file .*no-such-dir/);
   });
 
   it("denies when nobody answers within --approval-timeout, and withdraws the question", async () => {
@@ -117,19 +154,32 @@ describe("approval", { concurrency: true }, () => {
     assert.match(reason(await wrapper.answerTo("g1")), /declined/);
   });
 
-  it("denies with a way out when the client cannot elicit", async () => {
-    const wrapper = await start({});
+  it("denies with a way out when the client cannot elicit and no approval can be held", async () => {
+    const wrapper = await start({}, ["--records", join(dir, "no-such-dir", "records.db")]);
     callStartExport(wrapper, "n1");
     const answer = await wrapper.answerTo("n1");
-    assert.match(reason(answer), /requires human approval, and this client cannot ask for it/);
+    assert.match(reason(answer), /requires human approval, and nobody can be asked: this client cannot ask for it/);
+    assert.match(reason(answer), /cannot be held for `policy-wrap approve` \(cannot open the records file/);
     assert.match(reason(answer), /set its "action" to "allow"/);
     assert.ok(!wrapper.messages.some((m) => m.method === "elicitation/create"));
   });
 
-  it("treats a client with URL-only elicitation as unable to approve", async () => {
+  it("holds the call out of band for a client with URL-only elicitation, and never sends it a form", async () => {
     const wrapper = await start({ elicitation: { url: {} } });
     callStartExport(wrapper, "u1");
-    assert.match(reason(await wrapper.answerTo("u1")), /cannot ask for it/);
+    const id = await heldId(wrapper);
+    assert.equal((await runCli(["approve", id, "--state", stateOf.get(wrapper) as string])).code, 0);
+    assert.equal(reason(await wrapper.answerTo("u1")), "raw tools/call StartExport");
+    assert.ok(!wrapper.messages.some((m) => m.method === "elicitation/create"));
+  });
+
+  it("asks only out of band with --no-elicitation, even a client that could be asked", async () => {
+    const wrapper = await start({ elicitation: {} }, ["--no-elicitation"]);
+    callStartExport(wrapper, "v1");
+    const id = await heldId(wrapper);
+    assert.equal((await runCli(["deny", id, "--state", stateOf.get(wrapper) as string])).code, 0);
+    assert.match(reason(await wrapper.answerTo("v1")), /denied the call to "StartExport" with policy-wrap deny\./);
+    assert.ok(!wrapper.messages.some((m) => m.method === "elicitation/create"));
   });
 
   it("drops the question and forwards nothing when the client cancels the call", async () => {
@@ -154,7 +204,7 @@ describe("approval", { concurrency: true }, () => {
     await wrapper.answerTo("p1");
   });
 
-  it("checks approval before limits: a declined call consumes no quota", async () => {
+  it("checks approval before limits: a declined call consumes no quota, and a spent limit is refused before anyone is asked", async () => {
     const wrapper = await start();
     callStartExport(wrapper, "q1");
     const first = await nthElicitation(wrapper, 0);
@@ -165,8 +215,9 @@ describe("approval", { concurrency: true }, () => {
     wrapper.send({ jsonrpc: "2.0", id: second.id, result: { action: "accept", content: { approve: true } } });
     assert.equal(reason(await wrapper.answerTo("q2")), "raw tools/call StartExport");
     callStartExport(wrapper, "q3");
-    const third = await nthElicitation(wrapper, 2);
-    wrapper.send({ jsonrpc: "2.0", id: third.id, result: { action: "accept", content: { approve: true } } });
     assert.match(reason(await wrapper.answerTo("q3")), /Rate limit reached for StartExport: 1 calls per day/);
+    assert.equal(wrapper.messages.filter((m) => m.method === "elicitation/create").length, 2, "nobody was asked about q3");
+    const waiting = await runCli(["approvals", "--json", "--state", stateOf.get(wrapper) as string]);
+    assert.deepEqual(JSON.parse(waiting.stdout), [], "and nothing was held");
   });
 });

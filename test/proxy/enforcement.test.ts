@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
 import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
@@ -112,12 +113,17 @@ describe("tools/call through the wrapper", () => {
     assert.equal(small.result.content[0].text, "x".repeat(10));
   });
 
-  it("never forwards a call that needs approval it cannot get", async () => {
-    const wrapper = start(policy);
+  it("never forwards a call that needs approval nobody gives", async () => {
+    const records = join(dir, `records-${n}.db`);
+    const wrapper = launch({
+      policy: writePolicy(dir, policy, `p${n++}.json`),
+      extraArgs: ["--approval-timeout", "1", "--records", records],
+    });
     await wrapper.initialize();
     const answer = await wrapper.callTool("slow", { ms: 1 });
     assert.equal(answer.result.isError, true);
     assert.equal(denial(answer).cause, "approval");
+    assert.match(answer.result.content[0].text, /No one approved the call to "slow" within 1 s\./);
   });
 
   it("matches names exactly: a case variant of an allowed tool is denied", async () => {
