@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
 import { resolve } from "node:path";
 import { TextDecoder } from "node:util";
 import { parsePolicy, type LocatedProblem, type ParseResult } from "./parse-policy.js";
@@ -9,11 +10,46 @@ import { parsePolicy, type LocatedProblem, type ParseResult } from "./parse-poli
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/** Larger files are refused: a policy is kilobytes, and every reload parses all of it on the event loop. */
+export const MAX_POLICY_BYTES = 16 * 1024 * 1024;
+
+class NotRegular extends Error {
+  constructor(readonly code: "EISDIR" | "ENOTREG" | "EFBIG") {
+    super(code);
+  }
+}
+
+/**
+ * The bytes of a regular file of at most MAX_POLICY_BYTES. Opened without
+ * blocking and checked before reading: a FIFO put in the policy's place would
+ * block a plain read until someone writes to it, and a device never ends.
+ */
+async function readRegularFile(file: string): Promise<Buffer> {
+  const handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw new NotRegular("EISDIR");
+    if (!stat.isFile()) throw new NotRegular("ENOTREG");
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const { bytesRead, buffer } = await handle.read(Buffer.alloc(Math.min(1 << 20, MAX_POLICY_BYTES + 1 - total)), 0, undefined, null);
+      if (bytesRead === 0) break;
+      chunks.push(buffer.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > MAX_POLICY_BYTES) throw new NotRegular("EFBIG");
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The file's text, or why it cannot be had. */
 export async function readPolicyText(file: string): Promise<{ text: string } | { problems: LocatedProblem[] }> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = await readRegularFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
@@ -23,7 +59,11 @@ export async function readPolicyText(file: string): Promise<{ text: string } | {
           ? "permission denied"
           : code === "EISDIR"
             ? "it is a directory"
-            : String(error);
+            : code === "ENOTREG"
+              ? "it is not a regular file (a FIFO, socket or device)"
+              : code === "EFBIG"
+                ? `it is larger than ${MAX_POLICY_BYTES} bytes`
+                : String(error);
     // The path as resolved, and from where: clients start servers in folders of their own choosing.
     const message = `cannot read the policy ${resolve(file)}: ${why} (working directory ${process.cwd()})`;
     return { problems: [{ line: 0, column: 0, pointer: "", message }] };

@@ -67,7 +67,12 @@ export class PolicyWatcher {
     if (this.#closed) return;
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
-      this.#checking = this.#checking.then(() => this.#check());
+      // A check that fails in a way nobody foresaw must neither crash the wrapper nor stop later checks.
+      this.#checking = this.#checking
+        .then(() => this.#check())
+        .catch((error: unknown) =>
+          this.#handlers.rejected([{ line: 0, column: 0, pointer: "", message: `the policy could not be checked: ${String(error)}` }]),
+        );
     }, DEBOUNCE_MS);
   }
 
@@ -81,6 +86,10 @@ export class PolicyWatcher {
     this.#lastSeen = seen;
     if ("problems" in read) {
       this.#handlers.rejected(read.problems);
+      // chokidar can lose sight of a path whose file was replaced by something else (a FIFO,
+      // a directory): watch it afresh, and look once more for what changed meanwhile.
+      await this.#arm();
+      this.#schedule();
       return;
     }
     const parsed = parsePolicy(read.text);

@@ -9,7 +9,7 @@ import { formatProblems } from "../policy/load-policy.js";
 import type { CompiledPolicy, Mode } from "../policy/types.js";
 import type { PolicyWatcher } from "../policy/watch-policy.js";
 import { describeExit, spawnUpstream } from "../upstream/spawn-upstream.js";
-import { killAfterGrace, stopUpstream } from "../upstream/stop-upstream.js";
+import { GRACE_MS, killAfterGrace, reapTree, stopUpstream } from "../upstream/stop-upstream.js";
 import { ClientLog } from "./client-log.js";
 import { wrapperExitCode } from "./exit-code.js";
 import { Gate } from "./gate.js";
@@ -44,6 +44,8 @@ export interface ProxyOptions {
 }
 
 const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+/** EX_SOFTWARE: policy-wrap itself failed. */
+const FAILED_EXIT_CODE = 70;
 
 export async function startProxy(options: ProxyOptions): Promise<number> {
   const { log } = options;
@@ -60,6 +62,8 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
     elicitation: options.elicitation,
   });
   let stopping: Promise<void> | undefined;
+  let signalled: Promise<void> | undefined;
+  let failed: Promise<number> | undefined;
   let receivedSignal: NodeJS.Signals | undefined;
 
   const shutDown = (why: string): void => {
@@ -89,9 +93,28 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   const onSignal = (signal: NodeJS.Signals): void => {
     receivedSignal ??= signal;
     upstream.signal(signal);
-    void killAfterGrace(upstream);
+    signalled ??= killAfterGrace(upstream);
   };
   for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
+  // If policy-wrap itself fails, the upstream's tree still goes down in order, and what waits is answered.
+  const onFatal = (error: unknown): void => {
+    log.error(`policy-wrap failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}; stopping the upstream`);
+    try {
+      relay.upstreamGone("policy-wrap failed with an internal error");
+    } catch {
+      // Answering is best effort here; stopping the upstream is not.
+    }
+    failed ??= reapTree(upstream).then(() => FAILED_EXIT_CODE);
+    // Should the failure have broken the orderly path below, leave anyway once the tree is down.
+    void failed.then(() => setTimeout(() => process.exit(FAILED_EXIT_CODE), GRACE_MS).unref());
+  };
+  process.once("uncaughtException", onFatal);
+  process.once("unhandledRejection", onFatal);
+  // Last resort for any path that exits without the steps below.
+  const onExit = (): void => {
+    if (upstream.treeRuns()) upstream.signal("SIGKILL");
+  };
+  process.once("exit", onExit);
   relay.start();
   // Work that the first answer does not need runs while the upstream starts up.
   // The store is probed with a real write now (not at the first limited call), so
@@ -100,8 +123,8 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   const watcher = options.watch ? await watchPolicy(options.watch, options, gate, relay) : undefined;
 
   const exit = await upstream.exited;
-  // Grandchildren of a launcher may outlive it; they belong to the dead server.
-  upstream.signal("SIGTERM");
+  // A launcher's children may outlive it: whichever shutdown is under way, or a new one, ends the whole tree.
+  await (failed ?? stopping ?? signalled ?? reapTree(upstream));
   await drained(upstream.child.stdout);
   const description = describeExit(exit);
   if (exit.error || !stopping) log.error(`the upstream server ${description}`);
@@ -111,11 +134,14 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   options.approvals.close();
   unsubscribeClientLog();
   for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
+  process.off("uncaughtException", onFatal);
+  process.off("unhandledRejection", onFatal);
+  process.off("exit", onExit);
   process.stdin.destroy();
   await watcher?.close();
   await options.limiter.close();
 
-  return wrapperExitCode(exit, { clientLeft: stopping !== undefined, signal: receivedSignal });
+  return failed ?? wrapperExitCode(exit, { clientLeft: stopping !== undefined, signal: receivedSignal });
 }
 
 async function watchPolicy(

@@ -2,6 +2,7 @@ import { spawn as spawnPosix, spawnSync, type ChildProcessByStdio } from "node:c
 import { createRequire } from "node:module";
 import { constants } from "node:os";
 import type { Readable, Writable } from "node:stream";
+import { groupRuns } from "./process-group.js";
 
 // Starts the upstream server. On Windows, cross-spawn resolves npx/uvx .cmd
 // shims, which Node refuses to run without a shell; elsewhere it adds nothing
@@ -26,6 +27,8 @@ export interface Upstream {
   hasExited(): boolean;
   /** Signals the whole process tree; never throws. */
   signal(signal: NodeJS.Signals): void;
+  /** Whether any process of the tree still runs (the direct child may be gone while its children run on). */
+  treeRuns(): boolean;
 }
 
 const ownGroup = process.platform !== "win32";
@@ -60,6 +63,8 @@ export function spawnUpstream(command: string, args: string[]): Upstream {
       if (!done) signalled = true;
       signalTree(child, signal);
     },
+    // Windows: taskkill /T ends the tree; whether it ran is all that can be known of it here.
+    treeRuns: () => (ownGroup && child.pid !== undefined ? groupRuns(child.pid) : !done),
   };
 }
 
