@@ -59,10 +59,7 @@ describe("held calls decided from the terminal", { concurrency: true }, () => {
 
     const approved = await runCli(["approve", id, "--note", "checked the bucket", "--state", state]);
     assert.equal(approved.code, 0, approved.stderr);
-    assert.match(
-      approved.stdout,
-      new RegExp(`^approved ${id}: "StartExport" on "node --import tsx raw-upstream.ts"; the wrapper forwarded the call`),
-    );
+    assert.match(approved.stdout, new RegExp(`^approved ${id}: "StartExport" on "node raw-upstream.mjs"; the wrapper forwarded the call`));
     assert.equal(text(await wrapper.answerTo("a1")), "raw tools/call StartExport");
     await wrapper.waitForStderr(/approved "StartExport" by "[^"]+" \(cli\): "checked the bucket"/);
     assert.deepEqual(await pendingIds(state), []);

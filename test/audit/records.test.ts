@@ -42,7 +42,7 @@ describe("the audit trail of one session", () => {
     for (const row of rows) {
       assert.equal(row.session, session);
       assert.equal(row.grant_name, join(dir, "p0.json"));
-      assert.match(row.command ?? "", /fixture-server\.ts$/);
+      assert.match(row.command ?? "", /fixture-server\.mjs$/);
       assert.match(row.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     }
     const echo = decisions(byTool("echo"));

@@ -2,8 +2,8 @@ import { join } from "node:path";
 import { ROOT } from "../helpers/paths.js";
 import type { WrapperProcess } from "../helpers/wrapper-process.js";
 
-export const RAW_UPSTREAM = [process.execPath, "--import", "tsx", join(ROOT, "test", "fixtures", "raw-upstream.ts")];
-export const LAUNCHER = [process.execPath, "--import", "tsx", join(ROOT, "test", "fixtures", "launcher.ts")];
+export const RAW_UPSTREAM = [process.execPath, join(ROOT, "test", "fixtures", "raw-upstream.mjs")];
+export const LAUNCHER = [process.execPath, join(ROOT, "test", "fixtures", "launcher.mjs")];
 
 /** Every tools/call the raw upstream received, as tool names. */
 export async function toolsCalledUpstream(wrapper: WrapperProcess): Promise<string[]> {

@@ -17,7 +17,7 @@ const policy = writePolicy(dir, {
     StartExport: { action: "require_approval", limits: [{ counter: "exports", window: "day", max: 1 }] },
   },
 });
-const rawUpstream = [process.execPath, "--import", "tsx", join(ROOT, "test", "fixtures", "raw-upstream.ts")];
+const rawUpstream = [process.execPath, join(ROOT, "test", "fixtures", "raw-upstream.mjs")];
 const launch = wrapperStarter();
 let n = 0;
 
@@ -53,7 +53,7 @@ describe("approval", { concurrency: true }, () => {
     callStartExport(wrapper, "a1", { bucket: "s3://out", note: "x".repeat(5000) });
     const ask = await nthElicitation(wrapper, 0);
     assert.match(ask.id, /^policy-wrap:/);
-    assert.match(ask.params.message, /The agent wants to call "StartExport" on the MCP server "node --import tsx raw-upstream\.ts"/);
+    assert.match(ask.params.message, /The agent wants to call "StartExport" on the MCP server "node raw-upstream\.mjs"/);
     assert.match(ask.params.message, /"bucket": "s3:\/\/out"/);
     assert.match(ask.params.message, /more characters\)/, "long arguments are truncated for display");
     assert.deepEqual(ask.params.requestedSchema.properties.approve.type, "boolean");

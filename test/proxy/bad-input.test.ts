@@ -7,7 +7,7 @@ import { wrapperStarter, type StartOptions, type WrapperProcess } from "../helpe
 const policy = writePolicy(tempDir(), { version: "1", default: "allow", hide: ["hang"] });
 const launch = wrapperStarter();
 const start = (options: Partial<StartOptions> = {}) => launch({ policy, ...options });
-const rawUpstream = [process.execPath, "--import", "tsx", `${ROOT}/test/fixtures/raw-upstream.ts`];
+const rawUpstream = [process.execPath, `${ROOT}/test/fixtures/raw-upstream.mjs`];
 
 describe("bad input from the client", { concurrency: true }, () => {
   it("answers a line that is not JSON with a parse error and keeps serving", async () => {
