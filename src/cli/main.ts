@@ -37,6 +37,9 @@ Run options:
   --audit-arguments <how>   full (default, truncated at 16 KiB) | hash | none
   --audit-retention <days>  prune audit records older than this (default 90; 0 keeps all)
   --audit-required          refuse governed calls whenever the audit trail cannot record them
+
+Exit codes: 2 usage error, 1 invalid policy (nothing started), 127 the upstream could not start,
+128+n a signal, 70 policy-wrap's own failure, else the upstream's own code.
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -66,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
     case "help":
     case "--help":
     case "-h":
-      process.stdout.write(HELP);
+      process.stdout.write(`${HELP}More: README.md and docs/ in ${packageRoot()}\n`);
       return first === undefined ? 2 : 0;
     case "--version":
     case "-V":

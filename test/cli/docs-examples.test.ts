@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { BIN, ROOT } from "../helpers/paths.js";
@@ -27,6 +27,14 @@ describe("the README and the shipped examples", { concurrency: true }, () => {
       assert.equal(run.status, 0);
     });
   }
+
+  it("points --help at the documentation it ships, and sums up the exit codes", () => {
+    const run = spawnSync(process.execPath, [BIN, "--help"], { encoding: "utf8" });
+    assert.equal(run.status, 0);
+    assert.match(run.stdout, /Exit codes: 2 usage error, 1 invalid policy \(nothing started\), 127 the upstream could not start/);
+    const folder = /More: README\.md and docs\/ in (.+)\n$/.exec(run.stdout)?.[1];
+    assert.ok(folder && existsSync(join(folder, "README.md")) && existsSync(join(folder, "docs", "cli.md")), run.stdout);
+  });
 
   it("wraps every client example's server in policy-wrap with a policy", () => {
     for (const name of readdirSync(join(examples, "clients")).filter((f) => f.endsWith(".json"))) {
