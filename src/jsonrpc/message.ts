@@ -21,6 +21,8 @@ export interface ResponseMessage {
   id: JsonRpcId;
   result?: unknown;
   error?: { code?: unknown; message?: unknown; data?: unknown };
+  /** The size on the wire, on answers to the wrapper's own requests. */
+  bytes?: number;
 }
 export type Message = RequestMessage | NotificationMessage | ResponseMessage;
 export type Classified = Message | { kind: "invalid"; reason: string; id: JsonRpcId | null };

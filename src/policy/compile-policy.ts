@@ -1,6 +1,5 @@
-import type { Ajv2020 } from "ajv/dist/2020.js";
 import { escapePointerToken } from "../json/scan-json.js";
-import { compileArgumentsSchema, createArgumentsAjv } from "./arguments-schema.js";
+import { argumentsCompiler, type ArgumentsCompiler } from "./arguments-schema.js";
 import { compileGroups } from "./conditions.js";
 import { checkLimits, compileLimit, shorthandLimit } from "./compile-limits.js";
 import { checkPattern, compileGlob, isGlob } from "./glob.js";
@@ -16,8 +15,7 @@ export type CompileResult = { ok: true; policy: CompiledPolicy } | { ok: false; 
 export function compilePolicy(doc: PolicyDocument, fingerprint = ""): CompileResult {
   const problems: PolicyProblem[] = [];
   const allLimits: CompiledLimit[] = [];
-  let argumentsAjv: Ajv2020 | undefined;
-  const ajvForArguments = () => (argumentsAjv ??= createArgumentsAjv());
+  const schemas = argumentsCompiler();
 
   const policy: CompiledPolicy = {
     fingerprint,
@@ -47,7 +45,7 @@ export function compilePolicy(doc: PolicyDocument, fingerprint = ""): CompileRes
       problems.push({ pointer, message: `tool name or pattern ${JSON.stringify(key)} ${bad}` });
       return;
     }
-    const rule = compileRule(key, ruleDoc, pointer, ajvForArguments, problems);
+    const rule = compileRule(key, ruleDoc, pointer, schemas, problems);
     allLimits.push(...rule.limits);
     if (isGlob(key)) globs.push({ glob: compileGlob(key), rule, order });
     else policy.exact.set(key, rule);
@@ -56,16 +54,17 @@ export function compilePolicy(doc: PolicyDocument, fingerprint = ""): CompileRes
   policy.globs = globs.map(({ glob, rule }) => ({ glob, rule }));
 
   checkLimits(allLimits, problems);
+  schemas.done();
   return problems.length > 0 ? { ok: false, problems } : { ok: true, policy };
 }
 
-function compileRule(key: string, doc: RuleDocument, pointer: string, ajv: () => Ajv2020, problems: PolicyProblem[]): CompiledRule {
+function compileRule(key: string, doc: RuleDocument, pointer: string, schemas: ArgumentsCompiler, problems: PolicyProblem[]): CompiledRule {
   const limits = (doc.limits ?? []).map((limit, i) => compileLimit(limit, `${pointer}/limits/${i}`));
   if (doc.rate_limit) limits.push(shorthandLimit(key, isGlob(key), doc.rate_limit, `${pointer}/rate_limit`));
   let validateArguments;
   if (doc.arguments !== undefined) {
     try {
-      validateArguments = compileArgumentsSchema(ajv(), doc.arguments);
+      validateArguments = schemas.compile(doc.arguments);
     } catch (error) {
       problems.push({
         pointer: `${pointer}/arguments`,

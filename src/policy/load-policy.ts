@@ -10,8 +10,11 @@ import { parsePolicy, type LocatedProblem, type ParseResult } from "./parse-poli
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** Larger files are refused: a policy is kilobytes, and every reload parses all of it on the event loop. */
-export const MAX_POLICY_BYTES = 16 * 1024 * 1024;
+/**
+ * Larger files are refused: a policy is kilobytes, and every reload reads,
+ * checks and compiles all of it on the event loop (see docs/guarantees.md).
+ */
+export const MAX_POLICY_BYTES = 4 * 1024 * 1024;
 
 class NotRegular extends Error {
   constructor(readonly code: "EISDIR" | "ENOTREG" | "EFBIG") {

@@ -1,4 +1,5 @@
 import { isRecord } from "../jsonrpc/message.js";
+import { MESSAGE_TOO_LARGE } from "../jsonrpc/wire-errors.js";
 import type { RelayContext } from "./relay-context.js";
 
 // Fetches every page of the upstream's tools/list with the wrapper's own
@@ -6,6 +7,8 @@ import type { RelayContext } from "./relay-context.js";
 // serves them all, and filtering happens on the whole list at once.
 
 const MAX_PAGES = 1000;
+/** All pages together: one tools/list holds no more than this (real catalogues are well under 1 MiB). */
+export const MAX_LIST_BYTES = 16 * 1024 * 1024;
 
 export class UpstreamListError extends Error {
   constructor(
@@ -30,8 +33,13 @@ export async function listAllTools(relay: RelayContext, params: unknown): Promis
   const seenCursors = new Set<string>();
   const tools: Record<string, unknown>[] = [];
   let rest: Record<string, unknown> | undefined;
+  let held = 0;
   for (let page = 0; page < MAX_PAGES; page++) {
     const response = await relay.requestUpstream("tools/list", cursor === undefined ? base : { ...base, cursor });
+    held += response.bytes ?? 0;
+    if (held > MAX_LIST_BYTES) {
+      throw new UpstreamListError(MESSAGE_TOO_LARGE, `The upstream's tools/list pages add up to more than ${MAX_LIST_BYTES} bytes`);
+    }
     if (response.error) {
       const code = typeof response.error.code === "number" ? response.error.code : -32603;
       throw new UpstreamListError(code, String(response.error.message ?? "tools/list failed upstream"), response.error.data);

@@ -366,7 +366,9 @@ export class Relay implements RelayContext {
       this.#log.warn(`dropped an invalid message from the upstream (${message.reason}): ${preview(head())}`);
     } else if (message.kind !== "response") {
       this.#toClient.write(payload);
-    } else if (!this.#ownUpstream.settle(message)) {
+    } else if (
+      !this.#ownUpstream.settle(Object.assign(message, { bytes: Buffer.isBuffer(payload) ? payload.length : sumLengths(payload) }))
+    ) {
       this.#deliver(message, payload, toolError ?? (() => isRecord(message.result) && message.result.isError === true));
     }
   }
@@ -426,4 +428,8 @@ function parseId(idRaw: string | null): JsonRpcId | undefined {
   } catch {
     return undefined;
   }
+}
+
+function sumLengths(parts: readonly Buffer[]): number {
+  return parts.reduce((sum, part) => sum + part.length, 0);
 }

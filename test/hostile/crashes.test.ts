@@ -48,15 +48,15 @@ describe("crashes and silences", { concurrency: true }, () => {
     assert.equal((await wrapper.exited).code, 0);
   });
 
-  it("refuses to start on a FIFO, a device or a file over 16 MiB as the policy, instead of blocking", async () => {
+  it("refuses to start on a FIFO, a device or a file over 4 MiB as the policy, instead of blocking", async () => {
     const fifo = join(dir, "start.fifo");
     execFileSync("mkfifo", [fifo]);
     const big = join(dir, "big.json");
-    writeFileSync(big, `{"version":"1","default":"allow","description":"${"x".repeat(17 * 1024 * 1024)}"}`);
+    writeFileSync(big, `{"version":"1","default":"allow","description":"${"x".repeat(5 * 1024 * 1024)}"}`);
     for (const [policy, why] of [
       [fifo, /not a regular file/],
       ["/dev/zero", /not a regular file/],
-      [big, /larger than 16777216 bytes/],
+      [big, /larger than 4194304 bytes/],
     ] as const) {
       const child = spawn(process.execPath, [join(ROOT, "bin", "policy-wrap.js"), "--policy", policy, "--", ...RAW_UPSTREAM], {
         stdio: ["ignore", "ignore", "pipe"],

@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
 import { wrapperStarter } from "../helpers/wrapper-process.js";
+import { join } from "node:path";
+import { ROOT } from "../helpers/paths.js";
 import { RAW_UPSTREAM } from "./helpers.js";
+
+const HOSTILE = [process.execPath, join(ROOT, "test", "fixtures", "hostile-upstream.mjs")];
 
 // Class 11 of issue 10: no input may demand unbounded work of the wrapper.
 
@@ -45,5 +49,14 @@ describe("bounded work per message", { concurrency: true }, () => {
       "raw tools/call write_file",
     );
     assert.equal((await wrapper.callTool("write_file", { content: "key AKIAABCDEFGHIJKLMNOP" })).result.isError, true);
+  });
+
+  it("holds at most 16 MiB of tools/list pages for one tools/list, however many pages the upstream offers", async () => {
+    const policy = writePolicy(dir, { version: "1", default: "allow" }, "pages.json");
+    const wrapper = start({ policy, upstream: HOSTILE, env: { HOSTILE_MODE: "many-pages" } });
+    const list = await wrapper.request("tools/list");
+    assert.equal(list.error?.code, -32001);
+    assert.match(list.error.message, /tools\/list pages add up to more than 16777216 bytes/);
+    assert.equal((await wrapper.callTool("after")).result.content[0].text, "hostile tools/call");
   });
 });

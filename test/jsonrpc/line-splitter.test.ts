@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { LineSplitter, type OversizeLine } from "../../src/jsonrpc/line-splitter.js";
 import { sniffId } from "../../src/jsonrpc/sniff-id.js";
 
@@ -33,6 +35,39 @@ describe("LineSplitter", () => {
     assert.equal(oversize[0]?.bytes, big.length);
     assert.ok((oversize[0]?.head.length ?? 0) <= 256 && (oversize[0]?.tail.length ?? 0) <= 256);
     assert.equal(sniffId(oversize[0]!.head, oversize[0]!.tail), '"big"');
+  });
+});
+
+describe("LineSplitter memory (issue 10, class 11)", () => {
+  // Collect garbage on demand, so that what is measured is what the splitter holds.
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const held = () => {
+    gc();
+    const { heapUsed, arrayBuffers } = process.memoryUsage();
+    return heapUsed + arrayBuffers;
+  };
+
+  it("holds a partial line fed one byte per chunk at about its size, not a Buffer per byte", () => {
+    const lines: Buffer[] = [];
+    const splitter = new LineSplitter(10_000_000, { line: (l) => lines.push(l), oversize: () => {} });
+    const bytes = 300_000;
+    const before = held();
+    for (let i = 0; i < bytes; i++) splitter.push(Buffer.from(new Uint8Array([0x61])));
+    const growth = held() - before;
+    assert.ok(growth < 4 * bytes, `a ${bytes}-byte partial line holds ${growth} bytes`);
+    splitter.push(Buffer.from("\n"));
+    assert.equal(lines[0]?.length, bytes);
+    assert.ok(lines[0]?.every((b) => b === 0x61));
+  });
+
+  it("keeps a whole line found in one chunk where it lies, and joins a long one in order", () => {
+    const lines: string[] = [];
+    const splitter = new LineSplitter(1000, { line: (l) => lines.push(l.toString()), oversize: () => lines.push("oversize") });
+    splitter.push(Buffer.from("abc\n"));
+    for (const piece of ["x", "y".repeat(20_000).slice(0, 500), "z", "\n"]) splitter.push(Buffer.from(piece));
+    splitter.push(Buffer.from(`${"w".repeat(1001)}\nlast\n`));
+    assert.deepEqual(lines, ["abc", `x${"y".repeat(500)}z`, "oversize", "last"]);
   });
 });
 

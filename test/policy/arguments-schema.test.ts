@@ -77,3 +77,19 @@ describe("arguments schemas", () => {
     }
   });
 });
+
+describe("argument schemas across reloads", () => {
+  it("reuses the validators of the load before for schemas written the same, and compiles only the new ones", async () => {
+    const { compilePolicy } = await import("../../src/policy/compile-policy.js");
+    const schema = { type: "object", properties: { bucket: { type: "string", pattern: "^dev-" } } };
+    const load = (extra: object) => {
+      const compiled = compilePolicy({ version: "1", default: "deny", tools: { put: { arguments: schema }, other: { arguments: extra } } });
+      assert.ok(compiled.ok);
+      return compiled.policy;
+    };
+    const first = load({ type: "object" });
+    const second = load({ type: "object", required: ["x"] });
+    assert.equal(second.exact.get("put")?.validateArguments, first.exact.get("put")?.validateArguments);
+    assert.notEqual(second.exact.get("other")?.validateArguments, first.exact.get("other")?.validateArguments);
+  });
+});
