@@ -1,4 +1,5 @@
-import { evaluate, findRule, isVisible, type DenyCause } from "../policy/evaluate.js";
+import { evaluate, isVisible, ruleFor, type DenyCause } from "../policy/evaluate.js";
+import { ownCounter, type TargetKind } from "../policy/target.js";
 import type { CompiledCondition, CompiledGroup, CompiledLimit, CompiledPolicy } from "../policy/types.js";
 
 // What `explain` says about one live tool: whether tools/list shows it, the
@@ -35,9 +36,9 @@ export interface ToolExplanation {
   argumentsSchema?: string;
 }
 
-function viewLimit(limit: CompiledLimit, tool: string): LimitView {
+function viewLimit(limit: CompiledLimit, kind: TargetKind, name: string): LimitView {
   return {
-    counter: limit.perTool ? tool : limit.counter,
+    counter: limit.perTarget ? ownCounter(kind, name) : limit.counter,
     max: limit.max,
     window: limit.windowLabel,
     scope: limit.scope,
@@ -62,16 +63,17 @@ function viewGroups(kind: ConditionsView["kind"], groups: CompiledGroup[]): Cond
 }
 
 export function explainTool(policy: CompiledPolicy, name: string): ToolExplanation {
-  const decision = evaluate(policy, { name, arguments: {} });
-  const visible = isVisible(policy, name);
-  const rule = findRule(policy, name);
+  const target = { kind: "tool", name } as const;
+  const decision = evaluate(policy, { ...target, arguments: {} });
+  const visible = isVisible(policy, target);
+  const rule = ruleFor(policy, target);
   const call: ToolExplanation["call"] =
     decision.outcome === "allow"
       ? { outcome: "allow", by: decision.rule }
       : { outcome: "deny", by: decision.rule, cause: decision.cause, reason: decision.reason };
   // A tool no call can reach has nothing else that applies.
   if (!visible) return { name, visible, ...(rule ? { rule: rule.pointer } : {}), call, approval: false, limits: [], conditions: [] };
-  const limits = [...(rule?.limits ?? []), ...policy.allToolsLimits].map((limit) => viewLimit(limit, name));
+  const limits = [...(rule?.limits ?? []), ...policy.sections.tool.sharedLimits].map((limit) => viewLimit(limit, "tool", name));
   return {
     name,
     visible,

@@ -36,12 +36,13 @@ export async function validateCommand(argv: string[]): Promise<number> {
 
 export function summarize(policy: CompiledPolicy): string {
   const limits = listLimits(policy).length;
-  const hidden = policy.hideExact.size + policy.hideGlobs.length;
+  const tools = policy.sections.tool;
+  const hidden = tools.hideExact.size + tools.hideGlobs.length;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   return [
-    `default ${policy.defaultAction}`,
-    plural(policy.exact.size, "tool"),
-    plural(policy.globs.length, "glob"),
+    `default ${tools.defaultAction}`,
+    plural(tools.exact.size, "tool"),
+    plural(tools.globs.length, "glob"),
     plural(hidden, "hidden pattern"),
     plural(limits, "limit"),
   ].join(", ");

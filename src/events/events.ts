@@ -1,4 +1,5 @@
 import type { PolicyChange } from "../policy/describe-change.js";
+import type { Target } from "../policy/target.js";
 import type { Mode } from "../policy/types.js";
 import type { UnmatchedName } from "../policy/unmatched-names.js";
 
@@ -9,15 +10,12 @@ export type { Mode } from "../policy/types.js";
 // subscribe. Nobody upstream of a subscriber formats text for a human.
 
 /** Why a call was (or, in monitor mode, would have been) refused. The same words appear in `_meta["policy-wrap/decision"]`. */
-export type Cause = "hidden" | "default" | "rule" | "condition" | "arguments" | "approval" | "rate_limit" | "limit_store" | "audit";
+export type Cause = "hidden" | "default" | "rule" | "condition" | "arguments" | "uri" | "approval" | "rate_limit" | "limit_store" | "audit";
 
 export type Outcome = "allow" | "deny" | "would_deny";
 
-/** What a request is about: a tool today; resources and prompts share the shape. */
-export interface Target {
-  kind: "tool";
-  name: string;
-}
+/** What a request is about: a tool, a resource (by URI) or a prompt. */
+export type { Target, TargetKind } from "../policy/target.js";
 
 /** Where a call stood in the protocol: the method and the request id exactly as the client wrote it. */
 export interface CallRef {

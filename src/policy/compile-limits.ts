@@ -1,3 +1,4 @@
+import { ownCounter, TARGET_KINDS, type TargetKind } from "./target.js";
 import type { CompiledLimit, CompiledPolicy, LimitDocument, PolicyProblem, Scope, WindowSpec } from "./types.js";
 
 const NAMED_WINDOWS: Record<string, number> = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
@@ -34,7 +35,7 @@ export function compileLimit(doc: LimitDocument, pointer: string): CompiledLimit
     max: doc.max,
     scope: doc.scope ?? "grant",
     pointer,
-    perTool: false,
+    perTarget: false,
   };
 }
 
@@ -49,8 +50,8 @@ export function checkLimits(limits: CompiledLimit[], problems: PolicyProblem[]):
     if (badWindow) problems.push({ pointer: `${limit.pointer}/window`, message: badWindow });
     if (!Number.isSafeInteger(limit.max))
       problems.push({ pointer: `${limit.pointer}/max`, message: `max ${limit.max} is too large to count exactly` });
-    // Counted under each tool's own name: nothing to compare before a call names the tool.
-    if (limit.perTool) continue;
+    // Counted under each target's own name: nothing to compare before a call names the target.
+    if (limit.perTarget) continue;
     const seen = first.get(limit.counter);
     if (!seen) {
       first.set(limit.counter, limit);
@@ -70,24 +71,30 @@ export function checkLimits(limits: CompiledLimit[], problems: PolicyProblem[]):
 }
 
 /**
- * `rate_limit: { max, window }`: one limit whose counter is named after the tool. On an
- * exact rule that is the rule's key; on a glob rule each matching tool gets its own
- * counter, named when the call names the tool (a shared budget is an explicit `limits`
- * entry with one counter name).
+ * `rate_limit: { max, window }`: one limit whose counter is named after the tool (or
+ * prompt: target.ts ownCounter). On an exact rule that is the rule's key; on a glob rule
+ * each matching target gets its own counter, named when the call names the target (a
+ * shared budget is an explicit `limits` entry with one counter name).
  */
 export function shorthandLimit(
+  kind: TargetKind,
   key: string,
-  perTool: boolean,
+  perTarget: boolean,
   rate: { max: number; window: WindowSpec; scope?: Scope },
   pointer: string,
 ): CompiledLimit {
-  return { ...compileLimit({ counter: key, window: rate.window, max: rate.max, scope: rate.scope ?? "grant" }, pointer), perTool };
+  const counter = ownCounter(kind, key);
+  return { ...compileLimit({ counter, window: rate.window, max: rate.max, scope: rate.scope ?? "grant" }, pointer), perTarget };
 }
 
 /** Every limit the policy defines, all_tools first. */
 export function listLimits(policy: CompiledPolicy): CompiledLimit[] {
-  const limits = [...policy.allToolsLimits];
-  for (const rule of policy.exact.values()) limits.push(...rule.limits);
-  for (const { rule } of policy.globs) limits.push(...rule.limits);
+  const limits: CompiledLimit[] = [];
+  for (const kind of TARGET_KINDS) {
+    const section = policy.sections[kind];
+    limits.push(...section.sharedLimits);
+    for (const rule of section.exact.values()) limits.push(...rule.limits);
+    for (const { rule } of section.globs) limits.push(...rule.limits);
+  }
   return limits;
 }

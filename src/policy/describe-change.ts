@@ -12,8 +12,9 @@ export interface PolicyChange {
 }
 
 export function describeChange(before: CompiledPolicy, after: CompiledPolicy, knownTools: readonly string[] | undefined): PolicyChange {
-  const shown = knownTools?.filter((name) => !isVisible(before, name) && isVisible(after, name));
-  const hidden = knownTools?.filter((name) => isVisible(before, name) && !isVisible(after, name));
+  const seen = (policy: CompiledPolicy, name: string) => isVisible(policy, { kind: "tool", name });
+  const shown = knownTools?.filter((name) => !seen(before, name) && seen(after, name));
+  const hidden = knownTools?.filter((name) => seen(before, name) && !seen(after, name));
   return { shown, hidden, limits: diffLimits(allLimits(before), allLimits(after)) };
 }
 
@@ -33,7 +34,7 @@ export function formatChange(change: PolicyChange): string {
 function allLimits(policy: CompiledPolicy): Map<string, string> {
   return new Map(
     listLimits(policy).map((l) => [
-      l.perTool ? `${l.counter} (each tool)` : l.counter,
+      l.perTarget ? `${l.counter} (each ${l.counter.startsWith("prompt:") ? "prompt" : "tool"})` : l.counter,
       `${l.max}/${l.windowLabel}${l.scope === "session" ? " per session" : ""}`,
     ]),
   );

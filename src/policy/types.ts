@@ -1,4 +1,5 @@
 import type { LinearRegex } from "./linear-regex.js";
+import type { TargetKind } from "./target.js";
 
 // The policy as written (document types) and as compiled once per load.
 
@@ -34,13 +35,25 @@ export interface RuleDocument {
   deny_if?: ConditionGroupDocument[];
   arguments?: object | boolean;
 }
+/** A resource rule: whether the URIs it matches may be listed, read and subscribed to. */
+export interface ResourceRuleDocument {
+  action?: Action;
+  reason?: string;
+}
+/** A prompt rule: a tool rule without an arguments schema. */
+export type PromptRuleDocument = Omit<RuleDocument, "arguments">;
 export interface PolicyDocument {
   version: "1";
   default: "allow" | "deny";
   mode?: Mode;
+  default_resources?: "allow" | "deny";
+  default_prompts?: "allow" | "deny";
+  /** Tool names and globs; `resource:` and `prompt:` entries hide resources and prompts. */
   hide?: string[];
   all_tools?: { limits?: LimitDocument[] };
   tools?: Record<string, RuleDocument>;
+  resources?: Record<string, ResourceRuleDocument>;
+  prompts?: Record<string, PromptRuleDocument>;
 }
 
 export interface CompiledLimit {
@@ -53,8 +66,8 @@ export interface CompiledLimit {
   scope: Scope;
   /** JSON Pointer of the limit in the policy. */
   pointer: string;
-  /** A `rate_limit` shorthand on a glob rule: each matching tool counts under its own name. */
-  perTool: boolean;
+  /** A `rate_limit` shorthand on a glob rule: each matching tool or prompt counts under its own name (target.ts ownCounter). */
+  perTarget: boolean;
 }
 
 export interface CompiledCondition {
@@ -83,17 +96,52 @@ export interface CompiledRule {
   action: Action;
   reason: string | undefined;
   limits: CompiledLimit[];
-  /** Whether any of the limits is counted per tool (decided at compile time, not per call). */
-  hasPerToolLimits: boolean;
+  /** Whether any of the limits is counted per target (decided at compile time, not per call). */
+  hasPerTargetLimits: boolean;
   require: CompiledGroup[];
   denyIf: CompiledGroup[];
   validateArguments: ArgumentsValidator | undefined;
+}
+
+/** What is a wildcard: `?` (names only), and whether a final `/*` also matches the directory (URIs). */
+export interface GlobSyntax {
+  question: boolean;
+  dirStar: boolean;
 }
 
 export interface Glob {
   pattern: string;
   regex: RegExp;
   literals: number;
+  syntax: GlobSyntax;
+}
+
+/** Hides and rules of one kind, keyed as compared (resource keys normalised, see uri.ts). */
+export interface RuleIndex {
+  /** Hidden names, with the pointer of the entry that hides each. */
+  hideExact: Map<string, string>;
+  hideGlobs: { glob: Glob; pointer: string }[];
+  exact: Map<string, CompiledRule>;
+  /** Most literal characters first; ties keep file order. */
+  globs: { glob: Glob; rule: CompiledRule }[];
+}
+
+/** Everything the policy says about one kind of target. */
+export interface CompiledSection extends RuleIndex {
+  kind: TargetKind;
+  /**
+   * Whether the policy says anything about this kind: a rule, a hide entry or a
+   * default of deny. When it does not, every target of the kind is allowed and
+   * its requests pass untouched.
+   */
+  governed: boolean;
+  defaultAction: "allow" | "deny";
+  /** `/default`, `/default_resources`, `/default_prompts`. */
+  defaultPointer: string;
+  /** Limits every allowed call of this kind must also pass (`all_tools.limits` for tools). */
+  sharedLimits: CompiledLimit[];
+  /** The same hides and rules with folded keys (target.ts foldName), for the folded reading; not for tools. */
+  folded: RuleIndex | undefined;
 }
 
 export interface CompiledPolicy {
@@ -101,14 +149,7 @@ export interface CompiledPolicy {
   fingerprint: string;
   /** The policy's own "mode" field, when it has one (the command line may override it). */
   mode: Mode | undefined;
-  defaultAction: "allow" | "deny";
-  /** Hidden names, with the pointer of the entry that hides each. */
-  hideExact: Map<string, string>;
-  hideGlobs: { glob: Glob; pointer: string }[];
-  exact: Map<string, CompiledRule>;
-  /** Most literal characters first; ties keep file order. */
-  globs: { glob: Glob; rule: CompiledRule }[];
-  allToolsLimits: CompiledLimit[];
+  sections: Record<TargetKind, CompiledSection>;
 }
 
 export interface PolicyProblem {

@@ -45,10 +45,11 @@ export function findUnmatchedNames(policy: CompiledPolicy, liveNames: readonly s
     const suggestion = looseGlobMatch(pattern, liveNames);
     unmatched.push(suggestion === undefined ? { pointer, pattern, kind, glob: true } : { pointer, pattern, kind, glob: true, suggestion });
   };
-  for (const [name, pointer] of policy.hideExact) exact("hide", name, pointer);
-  for (const { glob: g, pointer } of policy.hideGlobs) glob("hide", g.pattern, g.regex, pointer);
-  for (const [name, rule] of policy.exact) exact("rule", name, rule.pointer);
-  for (const { glob: g, rule } of policy.globs) glob("rule", g.pattern, g.regex, rule.pointer);
+  const tools = policy.sections.tool;
+  for (const [name, pointer] of tools.hideExact) exact("hide", name, pointer);
+  for (const { glob: g, pointer } of tools.hideGlobs) glob("hide", g.pattern, g.regex, pointer);
+  for (const [name, rule] of tools.exact) exact("rule", name, rule.pointer);
+  for (const { glob: g, rule } of tools.globs) glob("rule", g.pattern, g.regex, rule.pointer);
   return unmatched.sort((a, b) => comparePointers(a.pointer, b.pointer));
 }
 

@@ -3,7 +3,7 @@ import { findCaseVariantKey, isRecord } from "../jsonrpc/message.js";
 import { INVALID_PARAMS } from "../jsonrpc/wire-errors.js";
 import type { Limiter } from "../limits/limiter.js";
 import type { Ticket } from "../limits/store.js";
-import { evaluate, type Decision, type ToolCall } from "../policy/evaluate.js";
+import { evaluate, type Decision, type TargetCall } from "../policy/evaluate.js";
 import type { Approvals } from "../approvals/approvals.js";
 import type { LimitOutcome } from "../limits/limiter.js";
 import { elicitationChannel, keepAlive } from "./approval.js";
@@ -76,11 +76,11 @@ export class ToolCalls {
       relay.fail(request, INVALID_PARAMS, "Invalid params: arguments must be an object");
       return;
     }
-    const call: ToolCall = { name: params.name, arguments: params.arguments };
+    const call: TargetCall = { kind: "tool", name: params.name, arguments: params.arguments };
     const ref: CallRef = { method: request.method, target: { kind: "tool", name: call.name }, requestId: request.idRaw };
     const inForce = this.#o.inForce();
     const decision = evaluate(inForce.policy, call);
-    if (decision.outcome === "deny") this.#refuse(request, relay, ref, call, inForce, decision);
+    if (decision.outcome === "deny") this.#refuse(request, relay, ref, call, inForce, { ...decision, tool: call.name });
     else if (!decision.needsApproval) void this.#admit(request, relay, ref, call, inForce, decision);
     else if (inForce.mode === "monitor") {
       // Asking a human would interrupt the workday monitor mode promises to leave alone.
@@ -93,7 +93,7 @@ export class ToolCalls {
     request: ClientRequest,
     relay: RelayContext,
     ref: CallRef,
-    call: ToolCall,
+    call: TargetCall,
     inForce: PolicyInForce,
     decision: Allowed,
   ): Promise<void> {
@@ -132,7 +132,7 @@ export class ToolCalls {
     const again = evaluate(now.policy, call);
     if (again.outcome === "deny") {
       const reason = changedWhileWaitingReason(again.reason);
-      this.#refuse(request, relay, ref, call, now, { ...again, reason });
+      this.#refuse(request, relay, ref, call, now, { ...again, tool: call.name, reason });
       verdict.settle("refused", reason);
       return;
     }
@@ -145,7 +145,7 @@ export class ToolCalls {
     request: ClientRequest,
     relay: RelayContext,
     ref: CallRef,
-    call: ToolCall,
+    call: TargetCall,
     inForce: PolicyInForce,
     decision: Allowed,
   ): Promise<string | undefined> {
@@ -162,7 +162,7 @@ export class ToolCalls {
     request: ClientRequest,
     relay: RelayContext,
     ref: CallRef,
-    call: ToolCall,
+    call: TargetCall,
     inForce: PolicyInForce,
     decision: Allowed,
     limited: Extract<LimitOutcome, { admitted: false }>,
@@ -183,7 +183,7 @@ export class ToolCalls {
     request: ClientRequest,
     relay: RelayContext,
     ref: CallRef,
-    call: ToolCall,
+    call: TargetCall,
     inForce: PolicyInForce,
     verdict: Verdict,
     ticket: Ticket | undefined,
@@ -234,7 +234,7 @@ export class ToolCalls {
   }
 
   /** The policy refuses the call: in monitor mode it goes on, recorded as would_deny, and counts against no limit. */
-  #refuse(request: ClientRequest, relay: RelayContext, ref: CallRef, call: ToolCall, inForce: PolicyInForce, denied: DeniedCall): void {
+  #refuse(request: ClientRequest, relay: RelayContext, ref: CallRef, call: TargetCall, inForce: PolicyInForce, denied: DeniedCall): void {
     if (inForce.mode !== "monitor") {
       this.#deny(request, relay, ref, call, inForce, denied);
       return;
@@ -244,13 +244,13 @@ export class ToolCalls {
   }
 
   /** Refuses the call in any mode. */
-  #deny(request: ClientRequest, relay: RelayContext, ref: CallRef, call: ToolCall, inForce: PolicyInForce, denied: DeniedCall): void {
+  #deny(request: ClientRequest, relay: RelayContext, ref: CallRef, call: TargetCall, inForce: PolicyInForce, denied: DeniedCall): void {
     const { rule, cause, reason, details } = denied;
     this.#o.emit(this.#decision(ref, call, inForce, { outcome: "deny", rule, cause, reason, details }));
     relay.answer(request, denyResult({ ...denied, tool: call.name }));
   }
 
-  #decision(ref: CallRef, call: ToolCall, inForce: PolicyInForce, verdict: Verdict): DecisionEvent {
+  #decision(ref: CallRef, call: TargetCall, inForce: PolicyInForce, verdict: Verdict): DecisionEvent {
     const { clock } = this.#o;
     const { fingerprint } = inForce.policy;
     return { type: "decision", at: clock(), ...ref, ...verdict, arguments: call.arguments, policy: fingerprint, mode: inForce.mode };

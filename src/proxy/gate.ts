@@ -135,7 +135,9 @@ export class Gate {
     this.#knownTools = tools.flatMap((tool) => (typeof tool.name === "string" ? [tool.name] : []));
     this.#checkNames();
     // Monitor mode hides nothing; a nameless tool is dropped in both (no call could name it).
-    const visible = tools.filter((tool) => typeof tool.name === "string" && (mode === "monitor" || isVisible(policy, tool.name)));
+    const visible = tools.filter(
+      (tool) => typeof tool.name === "string" && (mode === "monitor" || isVisible(policy, { kind: "tool", name: tool.name })),
+    );
     const names = visible.map((tool) => tool.name as string);
     this.#emit({ type: "list", at: this.#clock(), method: request.method, visible: visible.length, total: tools.length, tools: names });
     relay.answer(request, { ...rest, tools: visible });
@@ -147,6 +149,7 @@ function modeChange(change: PolicyChange, before: PolicyInForce, after: PolicyIn
   if (known === undefined) return change;
   if (before.mode === "monitor" && after.mode === "monitor") return { ...change, shown: [], hidden: [] };
   if (before.mode === after.mode) return change;
-  if (after.mode === "monitor") return { ...change, shown: known.filter((name) => !isVisible(before.policy, name)), hidden: [] };
-  return { ...change, shown: [], hidden: known.filter((name) => !isVisible(after.policy, name)) };
+  if (after.mode === "monitor")
+    return { ...change, shown: known.filter((name) => !isVisible(before.policy, { kind: "tool", name })), hidden: [] };
+  return { ...change, shown: [], hidden: known.filter((name) => !isVisible(after.policy, { kind: "tool", name })) };
 }

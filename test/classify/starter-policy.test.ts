@@ -70,33 +70,33 @@ describe("the starter policy", () => {
 
   it("decides calls as its descriptions say", () => {
     const { policy } = load(NAMING.tools);
-    const read = evaluate(policy, { name: "get_query_results", arguments: {} });
+    const read = evaluate(policy, { kind: "tool", name: "get_query_results", arguments: {} });
     assert.deepEqual(
       [read.outcome, read.outcome === "allow" && read.needsApproval, read.outcome === "allow" && read.limits],
       ["allow", false, []],
     );
-    const execute = evaluate(policy, { name: "startExportJob", arguments: { destination: "s3://x" } });
+    const execute = evaluate(policy, { kind: "tool", name: "startExportJob", arguments: { destination: "s3://x" } });
     assert.equal(execute.outcome, "allow");
     assert.deepEqual(execute.outcome === "allow" && execute.limits.map((l) => [l.counter, l.max, l.windowMs]), [
       ["startExportJob", 10, 60_000],
     ]);
-    const badArguments = evaluate(policy, { name: "startExportJob", arguments: { destination: "ftp://x" } });
+    const badArguments = evaluate(policy, { kind: "tool", name: "startExportJob", arguments: { destination: "ftp://x" } });
     assert.deepEqual([badArguments.outcome, badArguments.outcome === "deny" && badArguments.cause], ["deny", "arguments"]);
-    const write = evaluate(policy, { name: "CreateDbCluster", arguments: { name: "c" } });
+    const write = evaluate(policy, { kind: "tool", name: "CreateDbCluster", arguments: { name: "c" } });
     assert.equal(write.outcome === "allow" && write.needsApproval, true);
-    const destructive = evaluate(policy, { name: "valkey-admin", arguments: {} });
+    const destructive = evaluate(policy, { kind: "tool", name: "valkey-admin", arguments: {} });
     assert.deepEqual([destructive.outcome, destructive.outcome === "deny" && destructive.cause], ["deny", "rule"]);
-    assert.equal(isVisible(policy, "valkey-admin"), false);
-    const unknown = evaluate(policy, { name: "weather", arguments: {} });
+    assert.equal(isVisible(policy, { kind: "tool", name: "valkey-admin" }), false);
+    const unknown = evaluate(policy, { kind: "tool", name: "weather", arguments: {} });
     assert.deepEqual([unknown.outcome, unknown.outcome === "deny" && unknown.cause], ["deny", "default"]);
   });
 
   it("names JavaScript-special tools exactly and never turns a tool name into a glob", () => {
     const { starter, text, policy } = load([...NAMING.tools, { name: "__proto__list", inputSchema: { type: "object" } }]);
     assert.ok(text.includes('"__proto__list": {'), "the rule is written as an own key");
-    assert.equal(evaluate(policy, { name: "__proto__list", arguments: {} }).outcome, "allow");
+    assert.equal(evaluate(policy, { kind: "tool", name: "__proto__list", arguments: {} }).outcome, "allow");
     assert.ok(!text.includes('"get_*"'), "no glob from a tool name");
-    assert.equal(evaluate(policy, { name: "get_anything", arguments: {} }).outcome, "deny");
+    assert.equal(evaluate(policy, { kind: "tool", name: "get_anything", arguments: {} }).outcome, "deny");
     const glob = starter.tools.find((t) => t.name === "get_*");
     assert.deepEqual(
       [glob?.class, glob?.evidence],

@@ -20,7 +20,7 @@ const limit: CompiledLimit = {
   max: 2,
   scope: "grant",
   pointer: "/tools/x/limits/0",
-  perTool: false,
+  perTarget: false,
 };
 
 function limiterOn(statePath: string) {

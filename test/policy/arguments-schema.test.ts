@@ -89,7 +89,7 @@ describe("argument schemas across reloads", () => {
     };
     const first = load({ type: "object" });
     const second = load({ type: "object", required: ["x"] });
-    assert.equal(second.exact.get("put")?.validateArguments, first.exact.get("put")?.validateArguments);
-    assert.notEqual(second.exact.get("other")?.validateArguments, first.exact.get("other")?.validateArguments);
+    assert.equal(second.sections.tool.exact.get("put")?.validateArguments, first.sections.tool.exact.get("put")?.validateArguments);
+    assert.notEqual(second.sections.tool.exact.get("other")?.validateArguments, first.sections.tool.exact.get("other")?.validateArguments);
   });
 });

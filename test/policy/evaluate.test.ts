@@ -27,36 +27,36 @@ describe("evaluate", () => {
   });
 
   it("lets an exact name beat every glob", () => {
-    assert.equal(evaluate(policy, { name: "GetSecretX", arguments: {} }).outcome, "allow");
+    assert.equal(evaluate(policy, { kind: "tool", name: "GetSecretX", arguments: {} }).outcome, "allow");
   });
 
   it("prefers the glob with more literal characters", () => {
-    const decision = evaluate(policy, { name: "GetSecretY", arguments: {} });
+    const decision = evaluate(policy, { kind: "tool", name: "GetSecretY", arguments: {} });
     assert.deepEqual(decision, {
       outcome: "deny",
-      tool: "GetSecretY",
+      target: { kind: "tool", name: "GetSecretY" },
       rule: "/tools/GetSecret?",
       cause: "rule",
       reason: "secrets stay put",
     });
-    const start = evaluate(policy, { name: "StartExportJob", arguments: {} });
+    const start = evaluate(policy, { kind: "tool", name: "StartExportJob", arguments: {} });
     assert.equal(start.outcome === "allow" && start.needsApproval, true);
   });
 
   it("keeps file order between globs of equal weight", () => {
     const tie = compile({ version: "1", default: "deny", tools: { "a*": { action: "deny" }, "*a": {} } });
-    assert.equal(evaluate(tie, { name: "aa", arguments: {} }).outcome, "deny");
+    assert.equal(evaluate(tie, { kind: "tool", name: "aa", arguments: {} }).outcome, "deny");
   });
 
   it("hides before any rule can allow", () => {
-    const decision = evaluate(policy, { name: "InternalTool", arguments: {} });
+    const decision = evaluate(policy, { kind: "tool", name: "InternalTool", arguments: {} });
     assert.equal(decision.outcome === "deny" && decision.cause, "hidden");
-    assert.equal(isVisible(policy, "InternalTool"), false);
+    assert.equal(isVisible(policy, { kind: "tool", name: "InternalTool" }), false);
   });
 
   it("applies the rule's limits and all_tools limits, the shorthand's counter named after the tool", () => {
     const counters = (name: string) => {
-      const decision = evaluate(policy, { name, arguments: {} });
+      const decision = evaluate(policy, { kind: "tool", name, arguments: {} });
       assert.ok(decision.outcome === "allow");
       return decision.limits.map((l) => [l.counter, l.windowMs, l.max, l.scope]);
     };
@@ -67,13 +67,13 @@ describe("evaluate", () => {
     // Each tool a glob shorthand matches counts on its own.
     assert.deepEqual(counters("StopJob")[0], ["StopJob", 60_000, 10, "grant"]);
     const exact = compile({ version: "1", default: "deny", tools: { Export: { rate_limit: { max: 3, window: "hour" } } } });
-    const decision = evaluate(exact, { name: "Export", arguments: {} });
+    const decision = evaluate(exact, { kind: "tool", name: "Export", arguments: {} });
     assert.deepEqual(decision.outcome === "allow" && decision.limits.map((l) => [l.counter, l.max]), [["Export", 3]]);
   });
 
   it("never case-folds: a variant of an allowed name falls to the default", () => {
     for (const name of ["getThing", "GETThing", "Ｇet", "Get\u200bX".replace("Get", "Gеt")]) {
-      const decision = evaluate(policy, { name, arguments: {} });
+      const decision = evaluate(policy, { kind: "tool", name, arguments: {} });
       assert.equal(decision.outcome === "deny" && decision.cause, "default", name);
     }
   });
@@ -90,7 +90,7 @@ describe("evaluate", () => {
       },
     });
     const reasonFor = (args: unknown) => {
-      const d = evaluate(rules, { name: "Refund", arguments: args });
+      const d = evaluate(rules, { kind: "tool", name: "Refund", arguments: args });
       return d.outcome === "deny" ? d.reason : "allowed";
     };
     assert.equal(reasonFor({ amount: 500 }), "too much");
@@ -105,7 +105,7 @@ describe("evaluate", () => {
       default: "deny",
       tools: { Put: { arguments: { type: "object", properties: { bucket: { type: "string", pattern: "^dev-" } } } } },
     });
-    const decision = evaluate(strict, { name: "Put", arguments: { bucket: "prod-1" } });
+    const decision = evaluate(strict, { kind: "tool", name: "Put", arguments: { bucket: "prod-1" } });
     assert.equal(
       decision.outcome === "deny" && decision.reason,
       'Arguments for "Put" do not satisfy the policy: arguments.bucket must match pattern "^dev-".',

@@ -1,0 +1,210 @@
+// Resource URIs as the policy compares them. One resource can be spelled many
+// ways (`FILE:///home/me/%2Eaws/x`, `file:///home/me//.aws/./x`,
+// `file://localhost/home/me/.aws/x`, `file:///home/me/.aws%2Fx`), and each
+// server resolves spellings its own way: a URL library, Python's urlparse and
+// unquote, a prefix stripped and the rest opened. So a URI is compared in two
+// readings, and the policy's verdict is the stricter of the two:
+//
+// - literal: scheme and host in lower case, `file://localhost/` as
+//   `file:///`, percent-escapes decoded except %25 %2F %5C %3F %23 %2A (kept,
+//   in upper case), everything else (dot segments, query, fragment) as written;
+// - resolved: as a file system would open it: query and fragment dropped, `\`,
+//   %2F and %5C as `/`, empty segments dropped, `.` and `..` resolved, trailing
+//   dots and spaces of a segment dropped (Windows), no trailing `/`; outside
+//   `file:` the host counts as the first segment (`db://a/../b` is `db://b`).
+//
+// What no reading can pin down is refused: control characters (also encoded),
+// surrounding whitespace, bad or double (%25xx) percent-encoding, bytes that
+// are not UTF-8, a missing scheme, a file URI that names a host. docs/policy.md
+// says the same for policy authors.
+
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+const MAX_URI_CHARS = 8192;
+/** Escapes that stay escaped: decoding them would change where the URI's parts begin and end (or make a glob wildcard). */
+const KEEP_ENCODED = new Set([0x25, 0x2f, 0x5c, 0x3f, 0x23, 0x2a]);
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+export type UriReadings = { ok: true; literal: string; resolved: string } | { ok: false; why: string };
+
+class Unreadable extends Error {}
+
+/** The two readings of a URI, or why it cannot be compared at all. */
+export function readUri(uri: string): UriReadings {
+  try {
+    const { scheme, rest } = splitScheme(uri);
+    return { ok: true, literal: readLiteral(scheme, rest), resolved: readResolved(scheme, rest) };
+  } catch (error) {
+    if (error instanceof Unreadable) return { ok: false, why: error.message };
+    throw error;
+  }
+}
+
+/**
+ * A policy pattern (exact URI or glob) in the literal reading's form, or why it
+ * cannot be one. A pattern may start with `*` instead of a scheme. It must not
+ * rely on what the resolved reading undoes (dot or empty segments, `\`, %2F):
+ * such a pattern would never match the resolved reading.
+ */
+export function normalisePattern(pattern: string): { ok: true; text: string } | { ok: false; why: string } {
+  try {
+    if (pattern.startsWith("*")) {
+      checkText(pattern);
+      return { ok: true, text: percentNormalise(pattern) };
+    }
+    const { scheme, rest } = splitScheme(pattern);
+    const text = readLiteral(scheme, rest);
+    const path = pathOf(text);
+    if (pattern.includes("\\")) return { ok: false, why: "contains a backslash" };
+    if (/%2F|%5C/.test(text)) return { ok: false, why: "contains an encoded slash (%2F or %5C)" };
+    if (path.split("/").some((segment) => segment === "." || segment === ".."))
+      return { ok: false, why: 'contains a "." or ".." segment: write the path it resolves to' };
+    if (path.includes("//")) return { ok: false, why: 'contains an empty segment ("//"): write the path without it' };
+    return { ok: true, text };
+  } catch (error) {
+    if (error instanceof Unreadable) return { ok: false, why: error.message };
+    throw error;
+  }
+}
+
+function checkText(text: string): void {
+  if (text.length === 0) throw new Unreadable("is empty");
+  if (text.length > MAX_URI_CHARS) throw new Unreadable(`is longer than ${MAX_URI_CHARS} characters`);
+  if (LONE_SURROGATE.test(text)) throw new Unreadable("contains a lone surrogate");
+  if (CONTROL.test(text)) throw new Unreadable("contains a control character");
+  if (text.trim() !== text) throw new Unreadable("starts or ends with whitespace");
+  if (/%25[0-9A-Fa-f]{2}/.test(text)) throw new Unreadable("is percent-encoded twice (%25 followed by two hex digits)");
+}
+
+function splitScheme(uri: string): { scheme: string; rest: string } {
+  checkText(uri);
+  const match = SCHEME.exec(uri);
+  if (!match) throw new Unreadable("has no scheme (such as file:)");
+  return { scheme: (match[1] as string).toLowerCase(), rest: uri.slice(match[0].length) };
+}
+
+interface Parts {
+  authority: string | undefined;
+  path: string;
+  query: string | undefined;
+  fragment: string | undefined;
+}
+
+function splitParts(rest: string): Parts {
+  let text = rest;
+  let fragment: string | undefined;
+  let query: string | undefined;
+  const hash = text.indexOf("#");
+  if (hash !== -1) [text, fragment] = [text.slice(0, hash), text.slice(hash + 1)];
+  const mark = text.indexOf("?");
+  if (mark !== -1) [text, query] = [text.slice(0, mark), text.slice(mark + 1)];
+  if (!text.startsWith("//")) return { authority: undefined, path: text, query, fragment };
+  const slash = text.indexOf("/", 2);
+  const end = slash === -1 ? text.length : slash;
+  return { authority: text.slice(2, end), path: text.slice(end), query, fragment };
+}
+
+/** Lower case; for file URIs only the empty host or localhost (read as empty): another host is another machine, or a path to some servers. */
+function readAuthority(scheme: string, authority: string | undefined): string | undefined {
+  if (authority === undefined) return scheme === "file" ? "" : undefined;
+  const host = percentNormalise(authority).toLowerCase();
+  if (scheme !== "file" || host === "") return host;
+  if (host === "localhost") return "";
+  throw new Unreadable(`is a file URI that names the host ${JSON.stringify(host)}`);
+}
+
+function join(scheme: string, authority: string | undefined, path: string, query?: string, fragment?: string): string {
+  // file:/x and file:x are file:///x to WHATWG URL parsers.
+  const fullPath = scheme === "file" && !path.startsWith("/") ? `/${path}` : path;
+  return (
+    `${scheme}:${authority === undefined ? "" : `//${authority}`}${fullPath}` +
+    `${query === undefined ? "" : `?${query}`}${fragment === undefined ? "" : `#${fragment}`}`
+  );
+}
+
+function readLiteral(scheme: string, rest: string): string {
+  const parts = splitParts(rest);
+  const authority = readAuthority(scheme, parts.authority);
+  const query = parts.query === undefined ? undefined : percentNormalise(parts.query);
+  const fragment = parts.fragment === undefined ? undefined : percentNormalise(parts.fragment);
+  return join(scheme, authority, percentNormalise(parts.path), query, fragment);
+}
+
+function readResolved(scheme: string, rest: string): string {
+  const cut = rest.search(/[?#]/);
+  const base = (cut === -1 ? rest : rest.slice(0, cut)).replace(/\\|%2F|%5C/gi, "/");
+  const parts = splitParts(base);
+  const authority = readAuthority(scheme, parts.authority);
+  const path = percentNormalise(parts.path);
+  // Outside file:, many servers take the "host" for the first path segment (`db://reports/../users` is `users` to them).
+  if (scheme !== "file" && authority !== undefined) return `${scheme}://${resolvePath(`${authority}${path}`)}`;
+  return join(scheme, authority, resolvePath(path));
+}
+
+/** Dot segments resolved, empty segments and a trailing slash dropped, trailing dots and spaces of a segment dropped. */
+function resolvePath(path: string): string {
+  const out: string[] = [];
+  for (const raw of path.split("/")) {
+    const segment = raw === "." || raw === ".." ? raw : raw.replace(/[. ]+$/, "");
+    if (segment === "" || segment === ".") continue;
+    if (segment === "..") out.pop();
+    else out.push(segment);
+  }
+  return `${path.startsWith("/") ? "/" : ""}${out.join("/")}`;
+}
+
+/** The path of a literal reading (`/a/b` of `file:///a/b?q`). */
+function pathOf(literal: string): string {
+  const rest = literal.slice(literal.indexOf(":") + 1);
+  return splitParts(rest).path;
+}
+
+/** Escapes decoded (as UTF-8) except those in KEEP_ENCODED, which are written in upper case. */
+export function percentNormalise(text: string): string {
+  if (!text.includes("%")) return text;
+  let out = "";
+  let i = 0;
+  while (i < text.length) {
+    if (text[i] !== "%") {
+      out += text[i];
+      i++;
+      continue;
+    }
+    const bytes: number[] = [];
+    while (text[i] === "%") {
+      const hex = text.slice(i + 1, i + 3);
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw new Unreadable(`has a "%" that is not followed by two hex digits`);
+      const byte = parseInt(hex, 16);
+      if (byte < 0x20 || byte === 0x7f) throw new Unreadable("encodes a control character");
+      bytes.push(byte);
+      i += 3;
+    }
+    out += decodeBytes(bytes);
+  }
+  return out;
+}
+
+function decodeBytes(bytes: number[]): string {
+  let out = "";
+  let run: number[] = [];
+  const flush = () => {
+    if (run.length === 0) return;
+    try {
+      out += utf8.decode(Uint8Array.from(run));
+    } catch {
+      throw new Unreadable("has percent-escapes that are not UTF-8");
+    }
+    run = [];
+  };
+  for (const byte of bytes) {
+    if (!KEEP_ENCODED.has(byte)) {
+      run.push(byte);
+      continue;
+    }
+    flush();
+    out += `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  flush();
+  return out;
+}
