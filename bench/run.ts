@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openSqliteStore } from "../src/limits/sqlite-store.js";
 import type { BucketLimit } from "../src/limits/store.js";
+import { AuditTrail } from "../src/audit/audit-trail.js";
+import { draftFromEvent } from "../src/audit/record.js";
 import { RawClient } from "./raw-client.js";
 import { compareStores, formatStores } from "./stores.js";
 
@@ -257,6 +259,86 @@ async function auditCost(): Promise<{ on: Latency; off: Latency; required: Laten
   return { on: latency(samples.on), off: latency(samples.off), required: latency(samples.required) };
 }
 
+/**
+ * The audit trail's work on the relay's own thread per call (a decision and a
+ * result event turned into drafts and handed to the writer thread), measured
+ * in-process: what the relay pays whatever the machine's other load.
+ */
+async function auditRelayThreadCost(calls: number): Promise<number> {
+  const trail = new AuditTrail({
+    file: join(work, "relay-thread.db"),
+    createDirectory: false,
+    argumentsMode: "full",
+    retentionDays: 0,
+    required: false,
+    session: "bench",
+    grant: "bench",
+    command: "bench",
+    emit: () => {},
+  });
+  trail.start({ policy: "p", mode: "enforce", details: {} });
+  const ref = { method: "tools/call", target: { kind: "tool" as const, name: "echo" } };
+  let spent = 0n;
+  for (let i = 0; i < calls; i++) {
+    const requestId = String(i);
+    const start = process.hrtime.bigint();
+    trail.listener({
+      type: "decision",
+      at: Date.now(),
+      ...ref,
+      requestId,
+      outcome: "allow",
+      rule: "/default",
+      arguments: { i },
+      policy: "p",
+      mode: "enforce",
+      requestBytes: 80,
+    });
+    trail.listener({
+      type: "call_end",
+      at: Date.now(),
+      ...ref,
+      requestId,
+      outcome: "allow",
+      result: "ok",
+      durationMs: 1,
+      bytes: 80,
+      refunded: false,
+    });
+    spent += process.hrtime.bigint() - start;
+    // One call per tick, as a sequential client makes them; hand-overs happen on their timer, and are counted below.
+    if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await trail.close();
+  // The hand-over itself is a structured clone of the drafts (postMessage); it runs on the timer, so it is timed here.
+  const ctx = { session: "bench", grant: "bench", server: null, command: "bench", argumentsMode: "full" as const };
+  const drafts = Array.from({ length: 200 }, (_, i) => [
+    draftFromEvent(
+      {
+        type: "decision",
+        at: 0,
+        ...ref,
+        requestId: String(i),
+        outcome: "allow",
+        rule: "/default",
+        arguments: { i },
+        policy: "p",
+        mode: "enforce",
+        requestBytes: 80,
+      },
+      ctx,
+    ),
+    draftFromEvent(
+      { type: "call_end", at: 0, ...ref, requestId: String(i), outcome: "allow", result: "ok", durationMs: 1, bytes: 80, refunded: false },
+      ctx,
+    ),
+  ]).flat();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < calls / 200; i++) structuredClone(drafts);
+  spent += process.hrtime.bigint() - start;
+  return Number(spent) / 1000 / calls;
+}
+
 interface Row {
   figure: string;
   unit: string;
@@ -306,6 +388,8 @@ for (const setup of SETUPS) await clients[setup].close();
 const audit = await auditCost();
 const auditRow = row("call latency p50, audit trail on minus off", "us", "<= 25 us");
 auditRow.values["policy-wrap"] = audit.on.p50 - audit.off.p50;
+const auditThread = await auditRelayThreadCost(20_000);
+row("audit trail work on the relay's thread, per call", "us", "<= 25 us").values["policy-wrap"] = auditThread;
 const shared = await sharedCounterThroughput(4, 1000);
 const storeSmall = await storeCost(join(work, "small.db"), 10, 60_000, 10);
 const storeHuge = await storeCost(join(work, "huge.db"), 200_000, 86_400_000, 100_000);
@@ -340,7 +424,18 @@ mkdirSync(join(root, "bench", "results"), { recursive: true });
 writeFileSync(
   join(root, "bench", "results", "latest.json"),
   JSON.stringify(
-    { date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, rows, shared, storeSmall, storeHuge, stores, audit },
+    {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpu: cpus()[0]?.model,
+      rows,
+      shared,
+      storeSmall,
+      storeHuge,
+      stores,
+      audit,
+      auditThread,
+    },
     null,
     2,
   ),

@@ -22,7 +22,7 @@ export interface AuditFileOptions {
   argumentsMode: ArgumentsMode;
 }
 
-const INSERT = `INSERT INTO audit (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => `@${c}`).join(", ")})`;
+const INSERT = `INSERT INTO audit (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`;
 
 export class AuditFile {
   readonly file: string;
@@ -53,7 +53,7 @@ export class AuditFile {
       let { seq, hash } = last;
       for (const draft of drafts) {
         const row = this.#row(draft, ++seq, hash);
-        insert.run(row);
+        insert.run(COLUMNS.map((c) => row[c]));
         hash = row.hash;
       }
       return seq;
@@ -79,7 +79,7 @@ export class AuditFile {
     }
     const code = d.errorCode;
     if (code !== undefined && !Number.isSafeInteger(code)) details = { ...details, error_code: String(code) };
-    const row: Omit<AuditRow, "hash"> = {
+    const row: AuditRow = {
       seq,
       time: new Date(d.at).toISOString(),
       kind: d.kind,
@@ -104,8 +104,10 @@ export class AuditFile {
       result_bytes: int(d.resultBytes),
       details: details === undefined ? null : JSON.stringify(details),
       prev_hash: prev,
+      hash: "",
     };
-    return { ...row, hash: hashRecord(row) };
+    row.hash = hashRecord(row);
+    return row;
   }
 
   /**

@@ -1,11 +1,12 @@
-import { Worker } from "node:worker_threads";
+import { Worker, type WorkerOptions } from "node:worker_threads";
 import type { DecisionEvent, EventListener, WrapperEvent } from "../events/events.js";
 import { draftFromEvent, type ArgumentsMode, type DraftContext, type RecordDraft } from "./record.js";
 import type { FromWorker, ToWorker, WorkerSetup } from "./worker-protocol.js";
 
 // The audit trail as an event subscriber. On the relay's thread it only turns
-// events into drafts and hands each tick's drafts to the writer thread in one
-// message; the writer thread chains and commits them in one transaction. The
+// events into drafts and hands them to the writer thread in one message every
+// few milliseconds; the writer thread chains and commits each hand-over in one
+// transaction. The
 // relay never waits on the audit file, except with --audit-required, where a
 // call is forwarded only once its decision is committed (recordFirst).
 
@@ -23,9 +24,31 @@ export interface AuditTrailOptions {
   clock?: () => number;
 }
 
-/** Records handed over but not yet acknowledged, past which new ones are dropped (and counted). */
-const MAX_OUTSTANDING = 100_000;
+/**
+ * What may wait for the writer thread (handed over, not yet acknowledged): past
+ * this, new records are dropped and counted (a gap), so a writer that falls
+ * behind a flood of calls, or of large arguments, cannot grow memory without bound.
+ */
+const MAX_OUTSTANDING_RECORDS = 100_000;
+const MAX_OUTSTANDING_BYTES = 64 * 1024 * 1024;
 const CLOSE_GRACE_MS = 2000;
+/**
+ * Records are handed to the writer thread at most this often (at once when a call
+ * waits for its record): one message and one transaction for many calls, where one
+ * per call cost more than the calls themselves on a busy 2-core machine.
+ */
+const HAND_OVER_EVERY_MS = 10;
+const BEHIND = "the audit writer is too far behind";
+/** The writer thread's module, compiled beside this one. */
+const WORKER_URL = new URL("./audit-worker.js", import.meta.url);
+
+/** Run from source (the tests, through tsx), the thread loads tsx itself: a worker does not inherit --import hooks. */
+function startWorker(workerData: WorkerSetup, options: WorkerOptions): Worker {
+  if (!import.meta.url.endsWith(".ts")) return new Worker(WORKER_URL, { ...options, workerData });
+  const source = new URL("./audit-worker.ts", import.meta.url).href;
+  const code = `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`;
+  return new Worker(code, { ...options, workerData, eval: true });
+}
 
 export class AuditTrail {
   readonly #o: AuditTrailOptions;
@@ -33,10 +56,13 @@ export class AuditTrail {
   readonly #context: DraftContext;
   #worker: Worker | undefined;
   #pending: RecordDraft[] = [];
-  #flushScheduled = false;
+  #timer: NodeJS.Timeout | undefined;
+  #urgent = false;
   #batch = 0;
-  readonly #batchSizes = new Map<number, number>();
+  readonly #batchSizes = new Map<number, { records: number; bytes: number }>();
   #outstanding = 0;
+  #outstandingBytes = 0;
+  #pendingBytes = 0;
   #dropped = 0;
   /** Batches whose callers wait to hear that they were committed (--audit-required). */
   readonly #waiters = new Map<number, ((problem: string | undefined) => void)[]>();
@@ -63,17 +89,14 @@ export class AuditTrail {
   start(session: { policy: string; mode: string; details: Record<string, unknown> }): void {
     const { file, createDirectory, argumentsMode, retentionDays, session: id, grant, command } = this.#o;
     const setup: WorkerSetup = { file, createDirectory, argumentsMode, retentionDays, session: id, grant, command };
-    const worker = new Worker(new URL("./audit-worker.js", import.meta.url), {
-      workerData: setup,
-      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 },
-    });
+    const worker = startWorker(setup, { resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 } });
     worker.unref();
     worker.on("message", (message: FromWorker) => this.#onMessage(message));
     worker.on("error", (error) => this.#stop(`the audit writer failed: ${error.message}`));
     worker.on("exit", () => this.#stop("the audit writer stopped"));
     this.#worker = worker;
     const { policy, mode, details } = session;
-    this.#enqueue({ at: this.#clock(), kind: "session", session: id, grant, server: null, command, policy, mode, details });
+    this.#enqueue({ at: this.#clock(), kind: "session", session: id, grant, server: null, command, policy, mode, details, weight: 0 });
   }
 
   readonly listener: EventListener = (event) => {
@@ -92,7 +115,7 @@ export class AuditTrail {
     const draft = draftFromEvent(decision, this.#context) as RecordDraft;
     this.#recorded.add(decision);
     const batch = this.#batch + 1;
-    this.#enqueue(draft);
+    if (!this.#enqueue(draft, true)) return Promise.resolve(BEHIND);
     return new Promise((resolve) => {
       const list = this.#waiters.get(batch) ?? [];
       list.push(resolve);
@@ -100,25 +123,40 @@ export class AuditTrail {
     });
   };
 
-  #enqueue(draft: RecordDraft): void {
-    if (this.#stopped !== undefined || this.#outstanding + this.#pending.length >= MAX_OUTSTANDING) {
+  /** Queues a draft for the next hand-over (at once when someone waits for it); false when it was dropped. */
+  #enqueue(draft: RecordDraft, urgent = false): boolean {
+    const bytes = this.#outstandingBytes + this.#pendingBytes;
+    const full =
+      this.#outstanding + this.#pending.length >= MAX_OUTSTANDING_RECORDS || (bytes > 0 && bytes + draft.weight > MAX_OUTSTANDING_BYTES);
+    if (this.#stopped !== undefined || full) {
       this.#dropped++;
-      return;
+      return false;
     }
     this.#pending.push(draft);
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    setImmediate(this.#flush);
+    this.#pendingBytes += draft.weight;
+    if (urgent && !this.#urgent) {
+      this.#urgent = true;
+      setImmediate(this.#flush);
+    } else if (!this.#urgent && this.#timer === undefined) {
+      this.#timer = setTimeout(this.#flush, HAND_OVER_EVERY_MS);
+      this.#timer.unref();
+    }
+    return true;
   }
 
   readonly #flush = (): void => {
-    this.#flushScheduled = false;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#urgent = false;
     if (this.#pending.length === 0 || !this.#worker) return;
     const drafts = this.#pending;
+    const bytes = this.#pendingBytes;
     this.#pending = [];
+    this.#pendingBytes = 0;
     const batch = ++this.#batch;
-    this.#batchSizes.set(batch, drafts.length);
+    this.#batchSizes.set(batch, { records: drafts.length, bytes });
     this.#outstanding += drafts.length;
+    this.#outstandingBytes += bytes;
     const message: ToWorker = { type: "append", batch, drafts, dropped: this.#dropped };
     this.#dropped = 0;
     try {
@@ -160,7 +198,9 @@ export class AuditTrail {
   }
 
   #settle(batch: number, problem: string | undefined): void {
-    this.#outstanding -= this.#batchSizes.get(batch) ?? 0;
+    const size = this.#batchSizes.get(batch);
+    this.#outstanding -= size?.records ?? 0;
+    this.#outstandingBytes -= size?.bytes ?? 0;
     this.#batchSizes.delete(batch);
     const waiters = this.#waiters.get(batch);
     this.#waiters.delete(batch);

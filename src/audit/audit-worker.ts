@@ -46,7 +46,7 @@ function ensureOpen(): AuditFile {
 function gapRecord(gap: NonNullable<typeof lost>): RecordDraft {
   const { session, grant, command } = setup;
   const details = { lost: gap.count, from: new Date(gap.from).toISOString(), to: new Date(gap.to).toISOString() };
-  return { at: gap.to, kind: "gap", session, grant, server: null, command, reason: gap.reason, details };
+  return { at: gap.to, kind: "gap", session, grant, server: null, command, reason: gap.reason, details, weight: 0 };
 }
 
 function noteLost(count: number, at: number, reason: string): void {

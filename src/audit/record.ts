@@ -29,7 +29,7 @@ export interface AuditRow {
   reason: string | null;
   /** JSON text (truncated past ARGUMENT_CHARS) in full mode; null otherwise. */
   arguments: string | null;
-  /** sha256 of the arguments' canonical JSON, in full and hash modes. */
+  /** sha256 of the arguments' canonical JSON: in hash mode, and in full mode when the text was cut. */
   arguments_hash: string | null;
   policy: string | null;
   mode: string | null;
@@ -97,7 +97,12 @@ export interface RecordDraft {
   durationMs?: number;
   resultBytes?: number;
   details?: Record<string, unknown>;
+  /** About what the draft holds in memory until written (the request's size for a decision). */
+  weight: number;
 }
+
+/** What a record without arguments weighs, roughly, for the writer's memory bound. */
+export const SMALL_RECORD_BYTES = 512;
 
 export interface DraftContext {
   session: string;
@@ -109,13 +114,21 @@ export interface DraftContext {
 
 /** The draft for an event worth a record, or undefined (tools/list answers, the upstream's name, the audit's own faults). */
 export function draftFromEvent(event: WrapperEvent, c: DraftContext): RecordDraft | undefined {
-  const base = { at: event.at, session: c.session, grant: c.grant, server: c.server, command: c.command };
+  // Written out in each literal, not spread: V8 builds a spread followed by many keys
+  // on a slow path (measured here: 16 us a record instead of 0.2 us).
+  const { at } = event;
+  const { session, grant, server, command } = c;
+  const weight = SMALL_RECORD_BYTES;
   switch (event.type) {
     case "decision": {
       const { method, target, requestId, outcome, cause, rule, reason, details, policy, mode } = event;
       const args = c.argumentsMode === "none" ? undefined : event.arguments;
       return {
-        ...base,
+        at,
+        session,
+        grant,
+        server,
+        command,
         kind: "decision",
         method,
         tool: target.name,
@@ -129,12 +142,17 @@ export function draftFromEvent(event: WrapperEvent, c: DraftContext): RecordDraf
         policy,
         mode,
         details,
+        weight: weight + (args === undefined ? 0 : event.requestBytes),
       };
     }
     case "call_end": {
       const { method, target, requestId, outcome, result, code, durationMs, bytes, refunded } = event;
       return {
-        ...base,
+        at,
+        session,
+        grant,
+        server,
+        command,
         kind: "result",
         method,
         tool: target.name,
@@ -145,42 +163,58 @@ export function draftFromEvent(event: WrapperEvent, c: DraftContext): RecordDraf
         durationMs,
         resultBytes: bytes,
         details: refunded ? { refunded } : undefined,
+        weight,
       };
     }
     case "approval": {
       const { method, target, requestId, phase, channel, answer, detail, approval, by, note } = event;
       // Who decided, through which channel, in their own words (issue 14: approve and deny are audit records).
       return {
-        ...base,
+        at,
+        session,
+        grant,
+        server,
+        command,
         kind: "approval",
         method,
         tool: target.name,
         requestId,
         result: answer ?? phase,
         details: { phase, channel, detail, approval, by, note },
+        weight,
       };
     }
     case "reload":
       return event.accepted
         ? {
-            ...base,
+            at,
+            session,
+            grant,
+            server,
+            command,
             kind: "reload",
             result: "accepted",
             policy: event.policy,
             mode: event.mode,
             details: { file: event.file, change: event.change },
+            weight,
           }
         : {
-            ...base,
+            at,
+            session,
+            grant,
+            server,
+            command,
             kind: "reload",
             result: "rejected",
             reason: event.problems.join("\n"),
             details: { file: event.file, problems: event.problems },
+            weight,
           };
     case "store_fault":
-      return { ...base, kind: "store_fault", reason: event.message };
+      return { at, session, grant, server, command, kind: "store_fault", reason: event.message, weight };
     case "store_recovered":
-      return { ...base, kind: "store_recovered", details: { store: event.store } };
+      return { at, session, grant, server, command, kind: "store_recovered", details: { store: event.store }, weight };
     default:
       return undefined;
   }

@@ -41,6 +41,8 @@ export interface DecisionEvent extends CallRef {
   policy: string;
   /** enforce, or monitor (nothing refused: refusals become would_deny and the call goes on). */
   mode: Mode;
+  /** Bytes of the request as the client sent it: what the arguments weigh, without measuring them again. */
+  requestBytes: number;
 }
 
 export type CallResult = "ok" | "tool_error" | "rpc_error" | "upstream_gone" | "cancelled";

@@ -189,7 +189,7 @@ export class ToolCalls {
     ticket: Ticket | undefined,
   ): Promise<string | undefined> {
     const { emit, clock, recordFirst } = this.#o;
-    const decision = this.#decision(ref, call, inForce, verdict);
+    const decision = this.#decision(request, ref, call, inForce, verdict);
     if (recordFirst) {
       // --audit-required: nothing runs that the audit trail has not recorded.
       const problem = await recordFirst(decision);
@@ -246,13 +246,22 @@ export class ToolCalls {
   /** Refuses the call in any mode. */
   #deny(request: ClientRequest, relay: RelayContext, ref: CallRef, call: TargetCall, inForce: PolicyInForce, denied: DeniedCall): void {
     const { rule, cause, reason, details } = denied;
-    this.#o.emit(this.#decision(ref, call, inForce, { outcome: "deny", rule, cause, reason, details }));
+    this.#o.emit(this.#decision(request, ref, call, inForce, { outcome: "deny", rule, cause, reason, details }));
     relay.answer(request, denyResult({ ...denied, tool: call.name }));
   }
 
-  #decision(ref: CallRef, call: TargetCall, inForce: PolicyInForce, verdict: Verdict): DecisionEvent {
-    const { clock } = this.#o;
-    const { fingerprint } = inForce.policy;
-    return { type: "decision", at: clock(), ...ref, ...verdict, arguments: call.arguments, policy: fingerprint, mode: inForce.mode };
+  #decision(request: ClientRequest, ref: CallRef, call: TargetCall, inForce: PolicyInForce, verdict: Verdict): DecisionEvent {
+    const { fingerprint: policy } = inForce.policy;
+    const requestBytes = request.raw.length;
+    return {
+      type: "decision",
+      at: this.#o.clock(),
+      ...ref,
+      ...verdict,
+      arguments: call.arguments,
+      policy,
+      mode: inForce.mode,
+      requestBytes,
+    };
   }
 }

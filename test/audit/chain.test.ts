@@ -25,6 +25,7 @@ function draft(tool: string, extra: Partial<RecordDraft> = {}): RecordDraft {
     tool,
     outcome: "allow",
     ...extra,
+    weight: 0,
   };
 }
 

@@ -65,7 +65,7 @@ describe("the audit trail of one session", () => {
         rule: "/default",
         reason: null,
         arguments: '{"path":"/etc/passwd","n":1}',
-        arguments_hash: echo[0]?.arguments_hash,
+        arguments_hash: null,
         policy: rows[0]?.policy,
         mode: "enforce",
         result: null,
@@ -77,7 +77,7 @@ describe("the audit trail of one session", () => {
         prev_hash: "",
       },
     );
-    assert.match(echo[0]?.arguments_hash ?? "", /^[0-9a-f]{64}$/);
+    assert.equal(echo[0]?.arguments_hash, null, "whole arguments need no hash");
     assert.match(rows[0]?.policy ?? "", /^[0-9a-f]{64}$/);
 
     const resultOf = (tool: string) => {
@@ -146,6 +146,12 @@ describe("the audit trail of one session", () => {
     const [d] = decisions(readRecords(audit));
     assert.equal(d?.arguments?.length, 16 * 1024);
     assert.equal(JSON.parse(d?.details ?? "{}").arguments_truncated_from, JSON.stringify({ text: "x".repeat(40_000) }).length);
+    assert.equal(
+      d?.arguments_hash,
+      createHash("sha256")
+        .update(JSON.stringify({ text: "x".repeat(40_000) }))
+        .digest("hex"),
+    );
   });
 });
 
