@@ -50,6 +50,8 @@ function detail(row: AuditRow): string {
       return `started ${text(row.command)}; policy ${(row.policy ?? "").slice(0, 12)} (${row.mode ?? "?"})`;
     case "gap":
       return `${text(row.details === null ? "" : safeLost(row.details))} record(s) lost: ${text(row.reason)}`;
+    case "pin":
+      return `${text(row.result)}${row.cause === null ? "" : ` (${text(row.cause)})`}${row.outcome === null ? "" : `, ${row.outcome}`}`;
     default:
       return text(row.reason ?? row.details);
   }

@@ -4,7 +4,7 @@ import type { WrapperEvent } from "../events/events.js";
 // chain encodes them. Drafts are made on the relay's thread from events (no
 // formatting, no hashing: that is the writer thread's work).
 
-export type RecordKind = "session" | "decision" | "result" | "approval" | "reload" | "store_fault" | "store_recovered" | "gap";
+export type RecordKind = "session" | "decision" | "result" | "approval" | "reload" | "store_fault" | "store_recovered" | "gap" | "pin";
 
 export type ArgumentsMode = "full" | "hash" | "none";
 
@@ -215,6 +215,27 @@ export function draftFromEvent(event: WrapperEvent, c: DraftContext): RecordDraf
       return { at, session, grant, server, command, kind: "store_fault", reason: event.message, weight };
     case "store_recovered":
       return { at, session, grant, server, command, kind: "store_recovered", details: { store: event.store }, weight };
+    case "pin": {
+      // Tool pins (issue 15): pinned, new, changed (held or passed), approved, reset, renamed, records unavailable.
+      const { action, tool, hash, pinned, why, held, like, message } = event;
+      const outcome = held === undefined ? undefined : held ? "held" : "passed";
+      const details = { pins: event.server, hash, pinned, like };
+      return {
+        at,
+        session,
+        grant,
+        server,
+        command,
+        kind: "pin",
+        tool,
+        result: action,
+        outcome,
+        cause: why,
+        reason: message,
+        details,
+        weight,
+      };
+    }
     default:
       return undefined;
   }

@@ -16,6 +16,8 @@ const HELP = `Usage:
   policy-wrap approvals [--state <path|url> | --records <file>] [--json] [--recent]
   policy-wrap approve <id> [--note <text>] [--state <path|url> | --records <file>]
   policy-wrap deny <id> [--reason <text>] [--state <path|url> | --records <file>]
+  policy-wrap pins [--state <path|url>] [--server <id>] [--json]
+  policy-wrap pins diff <server> <tool> | approve <server> <tool>... | --all [--hash <sha256>] | reset <server>
   policy-wrap demo
 
 Run options:
@@ -25,6 +27,8 @@ Run options:
                             rediss://... (TLS), redis+unix:///path/to/redis.sock[?db=N]
   --state-timeout <ms>      Redis: longest wait for a check before the call is refused (default 250)
   --grant <name>            who shares grant-scoped counters (default: the policy path)
+  --server-id <name>        the name tool pins are kept under (default: the server's own name
+                            and a hash of its command line)
   --log-level <level>       error | warn | info | debug (default info); logs go to stderr
   --no-watch                do not reload the policy when its file changes
   --approval-timeout <s>    seconds to wait for a human's approval (default 120)
@@ -63,6 +67,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import("./approvals.js")).approveCommand(rest);
     case "deny":
       return (await import("./approvals.js")).denyCommand(rest);
+    case "pins":
+      return (await import("./pins.js")).pinsCommand(rest);
     case "run":
       return (await import("./run.js")).runCommand(rest);
     case undefined:

@@ -52,6 +52,7 @@ export function runCommandDefinition(): Command {
         .default(DEFAULT_STATE_TIMEOUT_MS),
     )
     .addOption(new Option("--grant <name>", "who shares grant-scoped counters (default: the policy file's absolute path)"))
+    .addOption(new Option("--server-id <name>", "the name tool pins are kept under (default: the server's own name and this command line)"))
     .addOption(new Option("--log-level <level>", "stderr verbosity").choices(LOG_LEVELS).default("info"))
     .addOption(
       new Option("--mode <mode>", "enforce (default) or monitor: forward what the policy refuses, record would_deny").choices([
@@ -97,6 +98,7 @@ interface RunOptions {
   grant?: string;
   records?: string;
   elicitation: boolean;
+  serverId?: string;
   watch: boolean;
   approvalTimeout: number;
   logLevel: LogLevel;
@@ -172,8 +174,9 @@ export async function runCommand(argv: string[]): Promise<number> {
         });
   if (audit) events.subscribe(audit.listener);
   log.debug(`policy ${policyFile} loaded; state ${describeState(state)}`);
+  const location = locateRecords(options, defaultStatePath);
   const records = setUpWrapperRecords({
-    location: locateRecords(options, defaultStatePath),
+    location,
     session: sessionId,
     command: [program, ...args].join(" "),
     policyFile,
@@ -200,6 +203,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     watch: options.watch ? { file: policyFile, loadedText: loaded.text ?? "" } : undefined,
     mode: options.mode,
     recordFirst: options.auditRequired ? audit?.recordFirst : undefined,
+    pins: { openStore: records.pins, flags: location.flags, serverId: options.serverId },
   });
   // After the upstream is spawned: the writer thread and the records' housekeeping run while the server starts.
   const details = {

@@ -2,6 +2,7 @@ import { Approvals } from "../approvals/approvals.js";
 import { PendingApprovals } from "../approvals/pending-store.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { Logger } from "../log.js";
+import { PinStore } from "../pins/pin-store.js";
 import { LocalRecords } from "../records/local-records.js";
 import { thisProcess } from "../records/process-ref.js";
 import type { RecordsLocation } from "../records/records-location.js";
@@ -29,6 +30,8 @@ export interface WrapperRecordsOptions {
 
 export interface WrapperRecords {
   approvals: Approvals;
+  /** Tool pins, in the same file and connection; throws a StoreFault when the file cannot be opened. */
+  pins(): PinStore;
   /** Housekeeping and the first status, after the upstream was started. */
   start(): void;
   stop(): void;
@@ -95,6 +98,10 @@ export function setUpWrapperRecords(o: WrapperRecordsOptions): WrapperRecords {
   const unsubscribe = o.events.subscribe(status.listener);
   return {
     approvals,
+    pins: () => {
+      const file = records.open();
+      return new PinStore(file.db, file.file);
+    },
     start() {
       try {
         // Calls held by wrappers that are gone are closed now: none can be approved any more.

@@ -10,7 +10,21 @@ export type { Mode } from "../policy/types.js";
 // subscribe. Nobody upstream of a subscriber formats text for a human.
 
 /** Why a call was (or, in monitor mode, would have been) refused. The same words appear in `_meta["policy-wrap/decision"]`. */
-export type Cause = "hidden" | "default" | "rule" | "condition" | "arguments" | "uri" | "approval" | "rate_limit" | "limit_store" | "audit";
+export type Cause =
+  | "hidden"
+  | "default"
+  | "rule"
+  | "condition"
+  | "arguments"
+  | "uri"
+  | "approval"
+  | "rate_limit"
+  | "limit_store"
+  | "audit"
+  /** The tool's definition differs from the one a person approved (see pins). */
+  | "pin_changed"
+  /** The tool's definition could not be checked against its pin (records unavailable, the upstream's list unreadable). */
+  | "pin_unverified";
 
 export type Outcome = "allow" | "deny" | "would_deny";
 
@@ -157,6 +171,38 @@ export interface AuditRecoveredEvent {
   lost: number;
 }
 
+export type PinAction = "pinned" | "new" | "changed" | "approved" | "reset" | "renamed" | "unavailable" | "recovered";
+
+/**
+ * What the wrapper learnt about a tool's pinned definition: pinned on a
+ * server's first list, a new tool pinned on sight, a definition that differs
+ * from its pin, an approval or reset made with `policy-wrap pins`, a server
+ * that renamed itself (its pins carry over), the pin records failing and
+ * working again.
+ */
+export interface PinEvent {
+  type: "pin";
+  at: number;
+  action: PinAction;
+  /** The server's pin key (`policy-wrap pins` names servers by it). */
+  server: string;
+  tool?: string;
+  /** pinned, new, approved: the pinned definition's sha256; changed: the one listed now. */
+  hash?: string;
+  /** changed: the approved definition's sha256. */
+  pinned?: string;
+  /** changed: definition, case (a new name that differs from a pinned one only by case), duplicate, unreadable. */
+  why?: "definition" | "case" | "duplicate" | "unreadable";
+  /** changed: the tool is held back (pin: enforce), or passes (pin: warn). */
+  held?: boolean;
+  /** changed by case: the pinned name; renamed: the server's earlier key. */
+  like?: string;
+  /** unavailable, unreadable: what went wrong. */
+  message?: string;
+  /** changed (definition, case): the command that shows the change. */
+  review?: string;
+}
+
 export type WrapperEvent =
   | DecisionEvent
   | CallEndEvent
@@ -168,6 +214,7 @@ export type WrapperEvent =
   | UnmatchedNamesEvent
   | ServerInfoEvent
   | AuditFaultEvent
-  | AuditRecoveredEvent;
+  | AuditRecoveredEvent
+  | PinEvent;
 
 export type EventListener = (event: WrapperEvent) => void;

@@ -1,7 +1,7 @@
 import { quote, type Logger } from "../log.js";
 import { formatChange } from "../policy/describe-change.js";
 import { describeUnmatchedName } from "../policy/unmatched-names.js";
-import type { ApprovalEvent, EventListener, ReloadEvent, WrapperEvent } from "./events.js";
+import type { ApprovalEvent, EventListener, PinEvent, ReloadEvent, WrapperEvent } from "./events.js";
 
 // The stderr logger as an event subscriber: one line per event worth a line
 // at the chosen level. Names from outside are quoted; the logger escapes the rest.
@@ -56,6 +56,9 @@ export function logEvents(log: Logger): EventListener {
       case "audit_recovered":
         log.warn(`the audit trail ${event.file} is written again; ${event.lost} record(s) were lost meanwhile (a gap record says so)`);
         return;
+      case "pin":
+        logPin(log, event);
+        return;
     }
   };
 }
@@ -90,3 +93,44 @@ function logApproval(log: Logger, event: ApprovalEvent): void {
   else if (event.answer === "declined") log.info(`denied ${tool} by ${who}${note}`);
   else log.info(`not approved ${tool}: ${event.answer ?? ""}`);
 }
+function logPin(log: Logger, event: PinEvent): void {
+  const server = quote(event.server);
+  const tool = quote(event.tool ?? "");
+  switch (event.action) {
+    case "pinned":
+      log.debug(`pinned ${tool} of ${server} (first list of this server)`);
+      return;
+    case "new":
+      log.info(`new tool ${tool} of ${server} pinned on sight`);
+      return;
+    case "changed": {
+      const what = CHANGE_WORDS[event.why ?? "definition"];
+      const then = event.held ? "held back until approved" : "passes (pin: warn)";
+      const review = event.review === undefined ? "" : `; review: ${event.review}`;
+      log.warn(`tool ${tool} of ${server}: ${what}${event.message ? ` (${event.message})` : ""}; ${then}${review}`);
+      return;
+    }
+    case "approved":
+      log.info(`the new definition of ${tool} of ${server} was approved with policy-wrap pins`);
+      return;
+    case "reset":
+      log.info(`the pins of ${server} were reset with policy-wrap pins; its next list pins its tools again`);
+      return;
+    case "renamed":
+      log.warn(`the server now calls itself ${server} (it was ${quote(event.like ?? "")}); its pins carry over`);
+      return;
+    case "unavailable":
+      log.error(`the pin records cannot be used: ${event.message ?? ""}; with pin: enforce, every tool is held back until this is fixed`);
+      return;
+    case "recovered":
+      log.warn(`the pin records work again; tools are checked against their pins again`);
+      return;
+  }
+}
+
+const CHANGE_WORDS: Record<NonNullable<PinEvent["why"]>, string> = {
+  definition: "its definition changed since it was approved",
+  case: "a new name that differs from an approved tool's only by case",
+  duplicate: "listed more than once with different definitions",
+  unreadable: "its definition cannot be read exactly",
+};

@@ -22,6 +22,8 @@ export interface ScanOptions {
   positions?: Map<string, number>;
   /** Messages from the client: canonical text, case-folded key uniqueness, no lone surrogates, unfaithful numbers noted. */
   strict?: boolean;
+  /** Note unfaithful numbers without the rest of strict mode (the upstream's tool definitions, for pins). */
+  numbers?: boolean;
 }
 
 export type ScanProblem = "syntax" | "duplicate-key" | "too-deep" | "unsafe";
@@ -34,7 +36,7 @@ export type ScanResult =
       members: Map<string, string>;
       /** Strict mode: the text to forward, or undefined when the input is already canonical. */
       canonical: string | undefined;
-      /** Strict mode: numbers a double does not hold faithfully (see number-literals). */
+      /** Strict mode (or `numbers`): numbers a double does not hold faithfully (see number-literals). */
       numberLiterals: readonly NumberLiteral[];
     }
   | { ok: false; problem: ScanProblem; message: string; offset: number; pointer?: string; key?: string };
@@ -103,6 +105,7 @@ const isLow = (unit: number): boolean => unit >= 0xdc00 && unit <= 0xdfff;
 function scan(text: string, options: ScanOptions): ScanResult {
   const n = text.length;
   const { positions, strict = false } = options;
+  const numbers = strict || options.numbers === true;
   const stack: Frame[] = [];
   const members = new Map<string, string>();
   let numberLiterals: NumberLiteral[] | undefined;
@@ -200,7 +203,7 @@ function scan(text: string, options: ScanOptions): ScanResult {
       if (!isDigit(text.charCodeAt(i))) fail("expected a digit in the exponent");
       while (isDigit(text.charCodeAt(i))) i++;
     }
-    if (strict && (exponent || i - start > 15)) {
+    if (numbers && (exponent || i - start > 15)) {
       const literal = text.slice(start, i);
       if (isUnfaithfulNumber(literal)) (numberLiterals ??= []).push({ path: pathOf(stack), literal });
     }

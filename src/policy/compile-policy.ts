@@ -51,7 +51,7 @@ export function compilePolicy(doc: PolicyDocument, fingerprint = ""): CompileRes
     );
   };
   const sections = Object.fromEntries(TARGET_KINDS.map((kind) => [kind, section(kind)])) as Record<TargetKind, CompiledSection>;
-  const policy: CompiledPolicy = { fingerprint, mode: doc.mode, sections };
+  const policy: CompiledPolicy = { fingerprint, mode: doc.mode, pin: doc.pin ?? "enforce", sections };
   checkLimits(allLimits, problems);
   schemas.done();
   return problems.length > 0 ? { ok: false, problems } : { ok: true, policy };

@@ -8,6 +8,8 @@ export type Scope = "grant" | "session";
 export type Action = "allow" | "deny" | "require_approval";
 /** enforce refuses what the policy refuses; monitor forwards it and records would_deny. */
 export type Mode = "enforce" | "monitor";
+/** Tool pinning: enforce holds back tools whose definition changed since approved; warn records and logs; off does nothing. */
+export type PinMode = "enforce" | "warn" | "off";
 export const OPERATORS = ["eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in", "exists", "regex", "contains"] as const;
 export type Operator = (typeof OPERATORS)[number];
 
@@ -48,6 +50,7 @@ export interface PolicyDocument {
   mode?: Mode;
   default_resources?: "allow" | "deny";
   default_prompts?: "allow" | "deny";
+  pin?: PinMode;
   /** Tool names and globs; `resource:` and `prompt:` entries hide resources and prompts. */
   hide?: string[];
   all_tools?: { limits?: LimitDocument[] };
@@ -149,6 +152,8 @@ export interface CompiledPolicy {
   fingerprint: string;
   /** The policy's own "mode" field, when it has one (the command line may override it). */
   mode: Mode | undefined;
+  /** What a changed tool definition does (default enforce). */
+  pin: PinMode;
   sections: Record<TargetKind, CompiledSection>;
 }
 

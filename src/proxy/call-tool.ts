@@ -1,7 +1,8 @@
 import type { CallRef, CallResult, DecisionEvent, WrapperEvent } from "../events/events.js";
 import { findCaseVariantKey, isRecord } from "../jsonrpc/message.js";
-import { INVALID_PARAMS } from "../jsonrpc/wire-errors.js";
+import { INTERNAL_ERROR, INVALID_PARAMS } from "../jsonrpc/wire-errors.js";
 import type { Limiter } from "../limits/limiter.js";
+import type { PinVerdict } from "../pins/pin-reasons.js";
 import type { Ticket } from "../limits/store.js";
 import { evaluate, type Decision, type TargetCall } from "../policy/evaluate.js";
 import type { Approvals } from "../approvals/approvals.js";
@@ -19,8 +20,8 @@ import type { PolicyInForce } from "./policy-in-force.js";
 import type { CallEnd, ClientRequest, RelayContext } from "./relay-context.js";
 
 // One tools/call, from the policy's verdict to the end of the call:
-// decide -> (peek at the limits -> hold for approval -> decide again) -> charge
-// the limits -> forward -> settle.
+// decide (the policy, then the tool's pin) -> (peek at the limits -> hold for
+// approval -> decide again) -> charge the limits -> forward -> settle.
 // Every refusal and every admission is one decision event; every forwarded
 // call ends in one call_end event. In monitor mode a refusal by the policy
 // becomes a would_deny decision and the call is forwarded all the same.
@@ -51,6 +52,10 @@ export interface ToolCallsOptions {
    * kept it from being written (the call is then refused).
    */
   recordFirst?: (decision: DecisionEvent) => Promise<string | undefined>;
+  /** Resolves once the tool definitions are known well enough to check a call against its pin; undefined when they are. */
+  pinsReady(relay: RelayContext): Promise<void> | undefined;
+  /** Whether the tool's definition is still the approved one (sync: the definitions are known). */
+  pinVerdict(name: string): PinVerdict;
 }
 
 export class ToolCalls {
@@ -78,9 +83,24 @@ export class ToolCalls {
     }
     const call: TargetCall = { kind: "tool", name: params.name, arguments: params.arguments };
     const ref: CallRef = { method: request.method, target: { kind: "tool", name: call.name }, requestId: request.idRaw };
+    const ready = this.#o.pinsReady(relay);
+    if (!ready) this.#decide(request, relay, ref, call);
+    else
+      void ready
+        .then(() => this.#decide(request, relay, ref, call))
+        .catch((error: unknown) => relay.fail(request, INTERNAL_ERROR, `Internal error in policy-wrap: ${String(error)}`));
+  }
+
+  #decide(request: ClientRequest, relay: RelayContext, ref: CallRef, call: TargetCall): void {
     const inForce = this.#o.inForce();
     const decision = evaluate(inForce.policy, call);
-    if (decision.outcome === "deny") this.#refuse(request, relay, ref, call, inForce, { ...decision, tool: call.name });
+    if (decision.outcome === "deny") {
+      this.#refuse(request, relay, ref, call, inForce, { ...decision, tool: call.name });
+      return;
+    }
+    // Before approval and limits: nobody is asked about, and no quota spent on, a definition nobody approved.
+    const held = this.#pinRefusal(call);
+    if (held) this.#refuse(request, relay, ref, call, inForce, held);
     else if (!decision.needsApproval) void this.#admit(request, relay, ref, call, inForce, decision);
     else if (inForce.mode === "monitor") {
       // Asking a human would interrupt the workday monitor mode promises to leave alone.
@@ -121,7 +141,9 @@ export class ToolCalls {
     stopBeating();
     // Cancelled by the client (owed no answer) or by the wrapper's stop (the relay answers what is left).
     if (verdict.decision.answer === "cancelled") return;
-    // Judged again against the policy in force now: a reload may have hidden or denied the tool meanwhile.
+    // Judged again against the policy in force now: a reload may have hidden or denied the tool meanwhile,
+    // and against the tool's definition now (the upstream may have changed it while a person looked).
+    await this.#o.pinsReady(relay);
     const now = this.#o.inForce();
     if (verdict.decision.answer !== "approved") {
       // A human's no stands in monitor mode too (the policy may have switched modes meanwhile).
@@ -136,8 +158,22 @@ export class ToolCalls {
       verdict.settle("refused", reason);
       return;
     }
+    const held = this.#pinRefusal(call);
+    if (held) {
+      this.#refuse(request, relay, ref, call, now, held);
+      verdict.settle("refused", held.reason);
+      return;
+    }
     const refused = await this.#admit(request, relay, ref, call, now, again);
     verdict.settle(refused === undefined ? "forwarded" : "refused", refused);
+  }
+
+  /** The refusal when the tool's definition is not the approved one (or cannot be checked); undefined when it is. */
+  #pinRefusal(call: TargetCall): DeniedCall | undefined {
+    const verdict = this.#o.pinVerdict(call.name);
+    if (verdict.ok) return undefined;
+    const { cause, reason, details } = verdict;
+    return { tool: call.name, rule: "/pin", cause, reason, details };
   }
 
   /** Charges the limits and forwards; returns the reason when the call was not forwarded (refused, or cancelled meanwhile). */

@@ -2,6 +2,7 @@ import type { Approvals } from "../approvals/approvals.js";
 import type { DecisionEvent, WrapperEvent } from "../events/events.js";
 import { isRecord } from "../jsonrpc/message.js";
 import type { Limiter } from "../limits/limiter.js";
+import type { PinChecker } from "../pins/pin-checker.js";
 import { describeChange, type PolicyChange } from "../policy/describe-change.js";
 import { isVisible } from "../policy/evaluate.js";
 import type { CompiledPolicy, Mode } from "../policy/types.js";
@@ -9,6 +10,7 @@ import { findUnmatchedNames } from "../policy/unmatched-names.js";
 import { supportsFormElicitation } from "./approval.js";
 import { ToolCalls } from "./call-tool.js";
 import { listAllTools, UpstreamListError } from "./list-tools.js";
+import { refreshPins } from "./pin-refresh.js";
 import { advertiseListChanged } from "./patch-initialize.js";
 import { effectiveMode, type PolicyInForce } from "./policy-in-force.js";
 import type { ClientRequest, Interceptor, RelayContext } from "./relay-context.js";
@@ -17,9 +19,13 @@ import type { ClientRequest, Interceptor, RelayContext } from "./relay-context.j
 // policy cares about; the gate asks the pure evaluator for a decision and
 // carries it out, and says what it did as events. It formats no log text.
 
+const NOTHING_HELD: ReadonlySet<string> = new Set();
+
 export interface GateOptions {
   policy: CompiledPolicy;
   limiter: Limiter;
+  /** Tool pins (absent: no pinning whatever the policy says, for in-process tests). */
+  pins?: PinChecker;
   emit: (event: WrapperEvent) => void;
   /** How the upstream is named to the user until its initialize result names it (serverInfo.name). */
   serverName: string;
@@ -46,9 +52,13 @@ export class Gate {
   #namesChecked = "";
   readonly #toolCalls: ToolCalls;
   readonly #modeFlag: Mode | undefined;
+  readonly #pins: PinChecker | undefined;
+  /** The list being fetched so that a call can be checked against its pin, shared by the calls that wait for it. */
+  #pinList: Promise<void> | undefined;
 
   constructor(options: GateOptions) {
     this.#emit = options.emit;
+    this.#pins = options.pins;
     this.#clock = options.clock ?? Date.now;
     this.#modeFlag = options.mode;
     this.#inForce = { policy: options.policy, epoch: this.#clock(), mode: effectiveMode(options.mode, options.policy) };
@@ -63,6 +73,8 @@ export class Gate {
       clock: this.#clock,
       approvalTimeoutMs: options.approvalTimeoutMs,
       recordFirst: options.recordFirst,
+      pinsReady: (relay) => this.#pinsReady(relay),
+      pinVerdict: (name) => this.#pins?.verdict(name, this.#inForce.policy.pin) ?? { ok: true },
     });
   }
 
@@ -116,12 +128,14 @@ export class Gate {
         const name = typeof info?.name === "string" ? info.name : undefined;
         const version = typeof info?.version === "string" ? info.version : undefined;
         this.#emit({ type: "server_info", at: this.#clock(), name, version });
+        this.#pins?.setServerName(name);
         return advertiseListChanged(response);
       },
     });
   }
 
   async #listTools(request: ClientRequest, relay: RelayContext): Promise<void> {
+    const epoch = this.#pins?.epoch ?? 0;
     let listed;
     try {
       listed = await listAllTools(relay, request.params);
@@ -132,15 +146,37 @@ export class Gate {
     }
     const { rest, tools } = listed;
     const { policy, mode } = this.#inForce;
-    this.#knownTools = tools.flatMap((tool) => (typeof tool.name === "string" ? [tool.name] : []));
-    this.#checkNames();
-    // Monitor mode hides nothing; a nameless tool is dropped in both (no call could name it).
+    const held = this.#learnTools(tools, epoch);
+    // Monitor mode hides nothing (tools held back by their pins included); a nameless tool is dropped in both (no call could name it).
     const visible = tools.filter(
-      (tool) => typeof tool.name === "string" && (mode === "monitor" || isVisible(policy, { kind: "tool", name: tool.name })),
+      (tool) =>
+        typeof tool.name === "string" &&
+        (mode === "monitor" || (isVisible(policy, { kind: "tool", name: tool.name }) && !held.has(tool.name))),
     );
     const names = visible.map((tool) => tool.name as string);
     this.#emit({ type: "list", at: this.#clock(), method: request.method, visible: visible.length, total: tools.length, tools: names });
     relay.answer(request, { ...rest, tools: visible });
+  }
+
+  /** What a list fetched from the upstream teaches: its names, and (unless pinning is off) the tools held back. */
+  #learnTools(tools: Record<string, unknown>[], epoch: number): ReadonlySet<string> {
+    this.#knownTools = tools.flatMap((tool) => (typeof tool.name === "string" ? [tool.name] : []));
+    this.#checkNames();
+    const mode = this.#inForce.policy.pin;
+    return this.#pins && mode !== "off" ? this.#pins.observe(tools, mode, epoch) : NOTHING_HELD;
+  }
+
+  /** Lists the tools first when a call cannot be checked against its pin yet (see refreshPins). */
+  #pinsReady(relay: RelayContext): Promise<void> | undefined {
+    const pins = this.#pins;
+    if (!pins || this.#inForce.policy.pin !== "enforce" || !pins.needsList) return undefined;
+    this.#pinList ??= refreshPins(relay, pins, (tools, epoch) => this.#learnTools(tools, epoch)).finally(() => (this.#pinList = undefined));
+    return this.#pinList;
+  }
+
+  /** Pin mode or pins changed what the client may see: whether the client should list again. */
+  pinsAffectVisibility(before: CompiledPolicy, after: CompiledPolicy): boolean {
+    return this.#pins !== undefined && before.pin !== after.pin && (before.pin === "enforce" || after.pin === "enforce");
   }
 }
 

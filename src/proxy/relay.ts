@@ -5,6 +5,7 @@ import { EDGE_BYTES, LineSplitter, type OversizeLine } from "../jsonrpc/line-spl
 import { LineWriter } from "../jsonrpc/line-writer.js";
 import { foldKey } from "../json/fold-key.js";
 import { attachNumberLiterals } from "../json/number-literals.js";
+import { recordExactNumbers } from "../json/upstream-numbers.js";
 import { classifyMessage, findGovernedVariant, isRecord, type JsonRpcId, type ResponseMessage } from "../jsonrpc/message.js";
 import { ByteParts, isUtf8Parts } from "../jsonrpc/byte-parts.js";
 import { resultIsError } from "../jsonrpc/result-flag.js";
@@ -54,6 +55,8 @@ export interface RelayOptions {
   log: Logger;
   interceptors: ReadonlyMap<string, Interceptor>;
   onClientClosed: () => void;
+  /** Sees each notification from the upstream before it goes on to the client (tools/list_changed, for pins). */
+  onUpstreamNotification?: (method: string) => void;
 }
 
 export class Relay implements RelayContext {
@@ -326,13 +329,20 @@ export class Relay implements RelayContext {
       return;
     }
     let value: unknown;
+    const text = line.toString("utf8");
     try {
-      value = JSON.parse(line.toString("utf8"));
+      value = JSON.parse(text);
     } catch {
       this.#log.warn(`dropped a line from the upstream that is not JSON: ${preview(line.toString("utf8", 0, 200))}`);
       return;
     }
-    this.#routeUpstream(value, line, () => line.toString("utf8", 0, 200));
+    this.#routeUpstream(
+      value,
+      line,
+      () => line.toString("utf8", 0, 200),
+      undefined,
+      () => text,
+    );
   }
 
   #onUpstreamLargeLine(bytes: ByteParts): void {
@@ -353,23 +363,29 @@ export class Relay implements RelayContext {
       bytes.parts,
       () => bytes.text(0, 200),
       () => resultIsError(bytes, envelope as NonNullable<typeof envelope>),
+      () => bytes.text(0, bytes.length),
     );
   }
 
   /**
    * `payload` is what goes to the client if the message passes unchanged;
-   * `toolError` reads a large result's isError without parsing the result.
+   * `toolError` reads a large result's isError without parsing the result;
+   * `text` is the whole message, read again for the exact numbers of answers
+   * to the wrapper's own requests (tool lists, whose definitions are pinned).
    */
-  #routeUpstream(value: unknown, payload: Buffer | Buffer[], head: () => string, toolError?: () => boolean): void {
+  #routeUpstream(value: unknown, payload: Buffer | Buffer[], head: () => string, toolError?: () => boolean, text?: () => string): void {
     const message = classifyMessage(value);
     if (message.kind === "invalid") {
       this.#log.warn(`dropped an invalid message from the upstream (${message.reason}): ${preview(head())}`);
     } else if (message.kind !== "response") {
+      if (message.kind === "notification") this.#options.onUpstreamNotification?.(message.method);
       this.#toClient.write(payload);
-    } else if (
-      !this.#ownUpstream.settle(Object.assign(message, { bytes: Buffer.isBuffer(payload) ? payload.length : sumLengths(payload) }))
-    ) {
-      this.#deliver(message, payload, toolError ?? (() => isRecord(message.result) && message.result.isError === true));
+    } else {
+      // The wrapper's own answers (tool lists, whose definitions are pinned) are read again for their exact numbers.
+      if (text && this.#ownUpstream.owns(message.id)) recordExactNumbers(value, text());
+      const bytes = Buffer.isBuffer(payload) ? payload.length : sumLengths(payload);
+      if (!this.#ownUpstream.settle(Object.assign(message, { bytes })))
+        this.#deliver(message, payload, toolError ?? (() => isRecord(message.result) && message.result.isError === true));
     }
   }
 

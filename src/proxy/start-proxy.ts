@@ -8,6 +8,8 @@ import { visibleSetChanged } from "../policy/describe-change.js";
 import { formatProblems } from "../policy/load-policy.js";
 import type { CompiledPolicy, Mode } from "../policy/types.js";
 import type { PolicyWatcher } from "../policy/watch-policy.js";
+import { PinChecker } from "../pins/pin-checker.js";
+import type { PinStore } from "../pins/pin-store.js";
 import { describeExit, spawnUpstream } from "../upstream/spawn-upstream.js";
 import { GRACE_MS, killAfterGrace, reapTree, stopUpstream } from "../upstream/stop-upstream.js";
 import { ClientLog } from "./client-log.js";
@@ -41,18 +43,30 @@ export interface ProxyOptions {
   mode?: Mode;
   /** With --audit-required: writes a decision's record before its call is forwarded. */
   recordFirst?: (decision: DecisionEvent) => Promise<string | undefined>;
+  /** Tool pins: how to reach their records, the options that name them to `policy-wrap pins`, and --server-id. */
+  pins: { openStore: () => PinStore; flags: string[]; serverId?: string };
 }
 
 const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 /** EX_SOFTWARE: policy-wrap itself failed. */
 const FAILED_EXIT_CODE = 70;
+const LIST_CHANGED = "notifications/tools/list_changed";
 
 export async function startProxy(options: ProxyOptions): Promise<number> {
   const { log } = options;
   const upstream = spawnUpstream(options.command, options.args);
+  const pins = new PinChecker({
+    command: [options.command, ...options.args],
+    serverId: options.pins.serverId,
+    openStore: options.pins.openStore,
+    emit: options.emit,
+    onReleased: () => relay.notifyClient(LIST_CHANGED),
+    recordsFlags: options.pins.flags,
+  });
   const gate = new Gate({
     policy: options.policy,
     limiter: options.limiter,
+    pins,
     emit: options.emit,
     serverName: describeCommand(options.command, options.args),
     approvalTimeoutMs: options.approvalTimeoutMs,
@@ -87,6 +101,9 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
       log,
       interceptors: clientLog.wrapInterceptors(gate.interceptors()),
       onClientClosed: () => shutDown("the client closed stdin"),
+      onUpstreamNotification: (method) => {
+        if (method === LIST_CHANGED) pins.markStale();
+      },
     },
   );
   process.stdout.on("error", () => shutDown("the client stopped reading"));
@@ -139,6 +156,7 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   process.off("exit", onExit);
   process.stdin.destroy();
   await watcher?.close();
+  pins.close();
   await options.limiter.close();
 
   return failed ?? wrapperExitCode(exit, { clientLeft: stopping !== undefined, signal: receivedSignal });
@@ -159,10 +177,11 @@ async function watchPolicy(
     loadedText,
     {
       reloaded: (policy) => {
+        const before = gate.policy;
         const change = gate.replacePolicy(policy);
         if (listLimits(policy).length > 0) void limiter.open();
         emit({ type: "reload", at: Date.now(), accepted: true, file, policy: policy.fingerprint, mode: gate.mode, change });
-        if (visibleSetChanged(change)) relay.notifyClient("notifications/tools/list_changed");
+        if (visibleSetChanged(change) || gate.pinsAffectVisibility(before, policy)) relay.notifyClient(LIST_CHANGED);
       },
       rejected: (problems) =>
         emit({ type: "reload", at: Date.now(), accepted: false, file, problems: formatProblems(file, problems).split("\n") }),

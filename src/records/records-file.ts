@@ -3,6 +3,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { describeSqliteError } from "../limits/sqlite-faults.js";
 import { openSqliteDatabase } from "../limits/sqlite-store.js";
 import { StoreFault } from "../limits/store.js";
+import { pinsTable } from "../pins/pins-table.js";
 import { approvalsTable } from "./approvals-table.js";
 import { migrateComponents, type RecordsComponent } from "./component.js";
 import { wrappersTable } from "./wrappers-table.js";
@@ -11,7 +12,7 @@ import { wrappersTable } from "./wrappers-table.js";
 // component listed here. Another component (tool pins) adds its table module
 // to RECORD_COMPONENTS; each migrates on its own version row.
 
-export const RECORD_COMPONENTS: readonly RecordsComponent[] = [approvalsTable, wrappersTable];
+export const RECORD_COMPONENTS: readonly RecordsComponent[] = [approvalsTable, wrappersTable, pinsTable];
 
 export interface RecordsFile {
   readonly file: string;

@@ -70,7 +70,8 @@ describe("crashes and silences", { concurrency: true }, () => {
   });
 
   it("survives an upstream answer over the size limit whose id does not parse", async () => {
-    const policy = writePolicy(dir, { version: "1", default: "allow" }, "bad-id.json");
+    // The hostile upstream lists no tools array, so with pins on no call could be checked against its pin.
+    const policy = writePolicy(dir, { version: "1", default: "allow", pin: "off" }, "bad-id.json");
     const wrapper = start({ policy, upstream: HOSTILE, env: { HOSTILE_MODE: "bad-id" }, extraArgs: ["--max-message-bytes", "100000"] });
     wrapper.send({ jsonrpc: "2.0", id: "huge", method: "tools/call", params: { name: "huge" } });
     assert.equal((await wrapper.callTool("after")).result.content[0].text, "hostile tools/call");

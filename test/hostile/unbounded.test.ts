@@ -52,7 +52,8 @@ describe("bounded work per message", { concurrency: true }, () => {
   });
 
   it("holds at most 16 MiB of tools/list pages for one tools/list, however many pages the upstream offers", async () => {
-    const policy = writePolicy(dir, { version: "1", default: "allow" }, "pages.json");
+    // Its tools/list never completes, so with pins on no call could be checked against its pin (test/pins covers that).
+    const policy = writePolicy(dir, { version: "1", default: "allow", pin: "off" }, "pages.json");
     const wrapper = start({ policy, upstream: HOSTILE, env: { HOSTILE_MODE: "many-pages" } });
     const list = await wrapper.request("tools/list");
     assert.equal(list.error?.code, -32001);

@@ -129,7 +129,13 @@ describe("rate limits across processes", { concurrency: false }, () => {
   it("refuses only rate-limited calls when the store is corrupt, and says so once", async () => {
     const state = join(dir, "corrupt.db");
     writeFileSync(state, Buffer.alloc(8192, 0x42));
-    const wrapper = start(limitedPolicy(100), state);
+    // The counter store alone: tool pins kept in the same corrupt file would hold every tool back (test/pins covers that).
+    const policy = writePolicy(
+      dir,
+      { version: "1", default: "allow", pin: "off", tools: { echo: { limits: [{ counter: "shared", window: "day", max: 100 }] } } },
+      "corrupt.json",
+    );
+    const wrapper = start(policy, state);
     const { answers } = await fire(wrapper, 3);
     for (const answer of answers) {
       assert.equal(answer.result.isError, true);

@@ -17,15 +17,26 @@ const policy = writePolicy(dir, {
     StartExport: { action: "require_approval", limits: [{ counter: "exports", window: "day", max: 1 }] },
   },
 });
+// With the records file unusable, tool pins (kept there) would hold every tool back: these tests turn them off.
+const unpinned = writePolicy(
+  dir,
+  {
+    version: "1",
+    default: "allow",
+    pin: "off",
+    tools: { StartExport: { action: "require_approval", limits: [{ counter: "exports", window: "day", max: 1 }] } },
+  },
+  "unpinned.json",
+);
 const rawUpstream = [process.execPath, join(ROOT, "test", "fixtures", "raw-upstream.mjs")];
 const launch = wrapperStarter();
 let n = 0;
 
 const stateOf = new Map<WrapperProcess, string>();
 
-async function start(capabilities: Json = { elicitation: {} }, extraArgs: string[] = []): Promise<WrapperProcess> {
+async function start(capabilities: Json = { elicitation: {} }, extraArgs: string[] = [], policyFile = policy): Promise<WrapperProcess> {
   const state = join(dir, `s${n++}.db`);
-  const wrapper = launch({ policy, upstream: rawUpstream, extraArgs: ["--state", state, ...extraArgs] });
+  const wrapper = launch({ policy: policyFile, upstream: rawUpstream, extraArgs: ["--state", state, ...extraArgs] });
   stateOf.set(wrapper, state);
   await wrapper.initialize(capabilities);
   return wrapper;
@@ -116,7 +127,7 @@ describe("approval", { concurrency: true }, () => {
   }
 
   it("refuses at once, with the form's own reason, when the form was the only channel", async () => {
-    const wrapper = await start({ elicitation: {} }, ["--records", join(dir, "no-such-dir", "records.db")]);
+    const wrapper = await start({ elicitation: {} }, ["--records", join(dir, "no-such-dir", "records.db")], unpinned);
     callStartExport(wrapper, "e1");
     const ask = await nthElicitation(wrapper, 0);
     wrapper.send({ jsonrpc: "2.0", id: ask.id, error: { code: -32601, message: "no UI" } });
@@ -155,7 +166,7 @@ describe("approval", { concurrency: true }, () => {
   });
 
   it("denies with a way out when the client cannot elicit and no approval can be held", async () => {
-    const wrapper = await start({}, ["--records", join(dir, "no-such-dir", "records.db")]);
+    const wrapper = await start({}, ["--records", join(dir, "no-such-dir", "records.db")], unpinned);
     callStartExport(wrapper, "n1");
     const answer = await wrapper.answerTo("n1");
     assert.match(reason(answer), /requires human approval, and nobody can be asked: this client cannot ask for it/);

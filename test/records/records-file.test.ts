@@ -55,6 +55,7 @@ describe("the records file", () => {
     const versions = db.prepare("SELECT key, value FROM meta WHERE key LIKE 'schema:%' ORDER BY key").all();
     assert.deepEqual(versions, [
       { key: "schema:approvals", value: "1" },
+      { key: "schema:pins", value: "1" },
       { key: "schema:wrappers", value: "1" },
     ]);
     db.close();
@@ -76,22 +77,23 @@ describe("the records file", () => {
     const file = fresh();
     openRecordsFile(file).close();
     const steps: number[] = [];
-    const pins = (version: number): RecordsComponent => ({
-      name: "pins",
+    // (A made-up component: the real ones, tool pins among them, are in RECORD_COMPONENTS.)
+    const notes = (version: number): RecordsComponent => ({
+      name: "notes",
       version,
       migrate(db, from) {
         steps.push(from);
-        if (from < 1) db.exec("CREATE TABLE pins (tool TEXT PRIMARY KEY)");
-        if (from < 2 && version >= 2) db.exec("ALTER TABLE pins ADD COLUMN hash TEXT");
+        if (from < 1) db.exec("CREATE TABLE notes (tool TEXT PRIMARY KEY)");
+        if (from < 2 && version >= 2) db.exec("ALTER TABLE notes ADD COLUMN hash TEXT");
       },
     });
-    openRecordsFile(file, { components: [...RECORD_COMPONENTS, pins(1)] }).close();
-    openRecordsFile(file, { components: [...RECORD_COMPONENTS, pins(2)] }).close();
-    openRecordsFile(file, { components: [...RECORD_COMPONENTS, pins(2)] }).close();
+    openRecordsFile(file, { components: [...RECORD_COMPONENTS, notes(1)] }).close();
+    openRecordsFile(file, { components: [...RECORD_COMPONENTS, notes(2)] }).close();
+    openRecordsFile(file, { components: [...RECORD_COMPONENTS, notes(2)] }).close();
     assert.deepEqual(steps, [0, 1], "each step once");
     assert.throws(
-      () => openRecordsFile(file, { components: [pins(1)] }),
-      (error: unknown) => error instanceof StoreFault && /its pins tables have version 2; this policy-wrap knows 1/.test(error.message),
+      () => openRecordsFile(file, { components: [notes(1)] }),
+      (error: unknown) => error instanceof StoreFault && /its notes tables have version 2; this policy-wrap knows 1/.test(error.message),
     );
   });
 
