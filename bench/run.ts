@@ -6,6 +6,7 @@ import { openSqliteStore } from "../src/limits/sqlite-store.js";
 import type { BucketLimit } from "../src/limits/store.js";
 import { AuditTrail } from "../src/audit/audit-trail.js";
 import { draftFromEvent } from "../src/audit/record.js";
+import { formatPins, measurePins } from "./pins.js";
 import { RawClient } from "./raw-client.js";
 import { compareStores, formatStores } from "./stores.js";
 
@@ -390,6 +391,9 @@ const auditRow = row("call latency p50, audit trail on minus off", "us", "<= 25 
 auditRow.values["policy-wrap"] = audit.on.p50 - audit.off.p50;
 const auditThread = await auditRelayThreadCost(20_000);
 row("audit trail work on the relay's thread, per call", "us", "<= 25 us").values["policy-wrap"] = auditThread;
+const pins = await measurePins({ root, work, policy: JSON.parse(readFileSync(policy, "utf8")) as object, upstream });
+const pinRow = row("tools/list, 800 tools, pins on minus off", "ms", "< 2 ms");
+pinRow.values["policy-wrap"] = pins.listOn - pins.listOff;
 const shared = await sharedCounterThroughput(4, 1000);
 const storeSmall = await storeCost(join(work, "small.db"), 10, 60_000, 10);
 const storeHuge = await storeCost(join(work, "huge.db"), 200_000, 86_400_000, 100_000);
@@ -418,6 +422,7 @@ process.stdout.write(
 process.stdout.write(
   `store check-and-consume alone: ${storeSmall.toFixed(1)} us for max 10/minute, ${storeHuge.toFixed(1)} us for max 200000/day with 100000 in the window\n`,
 );
+process.stdout.write(formatPins(pins));
 process.stdout.write(`\n${formatStores(stores)}`);
 
 mkdirSync(join(root, "bench", "results"), { recursive: true });
@@ -435,6 +440,7 @@ writeFileSync(
       stores,
       audit,
       auditThread,
+      pins,
     },
     null,
     2,
