@@ -110,17 +110,20 @@ export class PinChecker {
    * pins, records what it teaches, and returns the names to leave out of it
    * (none in warn mode).
    */
-  observe(tools: readonly Record<string, unknown>[], mode: PinMode, epoch: number): ReadonlySet<string> {
+  observe(tools: readonly Record<string, unknown>[], mode: PinMode, epoch: number, complete = true): ReadonlySet<string> {
     this.#mode = mode;
     this.#identity ??= identifyServer(this.#o.command, this.#serverName, this.#o.serverId);
     const listed = readListed(tools, this.#cache);
-    this.#listed = listed;
-    if (this.#epoch === epoch) {
-      this.#stale = false;
-      this.#unsettled = undefined;
-    } else this.#unsettled = unsettledReason();
+    // A page from a cursor the client gave says nothing of the tools it does not hold: it adds to what is known.
+    if (complete) {
+      this.#listed = listed;
+      if (this.#epoch === epoch) {
+        this.#stale = false;
+        this.#unsettled = undefined;
+      } else this.#unsettled = unsettledReason();
+    }
     try {
-      this.#compare(listed);
+      this.#compare(listed, complete);
       this.#recovered();
     } catch (error) {
       this.#failed(error);
@@ -157,7 +160,7 @@ export class PinChecker {
     return this.#store;
   }
 
-  #compare(listed: ListedDefinitions): void {
+  #compare(listed: ListedDefinitions, complete: boolean): void {
     const store = this.#open();
     const identity = this.#identity as ServerIdentity;
     // The usual case: nothing new and nothing changed, compared with the records as last read (read again,
@@ -171,7 +174,7 @@ export class PinChecker {
     if (cached?.known && cached.generation === generation) {
       const comparison = comparePins(listed, cached);
       if (comparison.pin.length === 0 && comparison.record.length === 0) {
-        this.#setHolds(comparison.holds);
+        this.#setHolds(comparison.holds, complete ? undefined : listed);
         return;
       }
     }
@@ -180,11 +183,17 @@ export class PinChecker {
     this.#lastHistoryId = observed.lastHistoryId;
     this.#state = { ...observed.state, generation: observed.generation };
     this.#say.observed(observed);
-    this.#setHolds(observed.holds);
+    this.#setHolds(observed.holds, complete ? undefined : listed);
   }
 
-  #setHolds(holds: Map<string, Hold>): void {
-    this.#held = new HeldTools(holds);
+  /** The holds of a whole list; or of one page, which replace only the holds of the names it lists. */
+  #setHolds(holds: Map<string, Hold>, page?: ListedDefinitions): void {
+    if (page) {
+      const merged = new Map(this.#held.holds);
+      for (const name of [...page.definitions.keys(), ...page.broken.keys()]) merged.delete(name);
+      for (const [name, hold] of holds) merged.set(name, hold);
+      this.#held = new HeldTools(merged);
+    } else this.#held = new HeldTools(holds);
     this.#say.holds(holds, this.#mode === "enforce");
   }
 

@@ -95,6 +95,8 @@ export class Gate {
     const before = this.#inForce;
     const mode = effectiveMode(this.#modeFlag, policy);
     this.#inForce = { policy, epoch: this.#clock(), mode };
+    // Definitions seen while pinning was off were never compared: the next call lists first.
+    if (before.policy.pin === "off" && policy.pin !== "off") this.#pins?.markStale();
     this.#checkNames();
     return modeChange(describeChange(before.policy, policy, this.#knownTools), before, this.#inForce, this.#knownTools);
   }
@@ -146,7 +148,8 @@ export class Gate {
     }
     const { rest, tools } = listed;
     const { policy, mode } = this.#inForce;
-    const held = this.#learnTools(tools, epoch);
+    const fromCursor = isRecord(request.params) && request.params.cursor !== undefined;
+    const held = this.#learnTools(tools, epoch, !fromCursor);
     // Monitor mode hides nothing (tools held back by their pins included); a nameless tool is dropped in both (no call could name it).
     const visible = tools.filter(
       (tool) =>
@@ -159,11 +162,11 @@ export class Gate {
   }
 
   /** What a list fetched from the upstream teaches: its names, and (unless pinning is off) the tools held back. */
-  #learnTools(tools: Record<string, unknown>[], epoch: number): ReadonlySet<string> {
+  #learnTools(tools: Record<string, unknown>[], epoch: number, complete = true): ReadonlySet<string> {
     this.#knownTools = tools.flatMap((tool) => (typeof tool.name === "string" ? [tool.name] : []));
     this.#checkNames();
     const mode = this.#inForce.policy.pin;
-    return this.#pins && mode !== "off" ? this.#pins.observe(tools, mode, epoch) : NOTHING_HELD;
+    return this.#pins && mode !== "off" ? this.#pins.observe(tools, mode, epoch, complete) : NOTHING_HELD;
   }
 
   /** Lists the tools first when a call cannot be checked against its pin yet (see refreshPins). */

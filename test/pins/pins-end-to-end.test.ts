@@ -206,4 +206,16 @@ describe("tool pinning through the wrapper", () => {
     assert.equal(decision(answer)?.cause, "pin_unverified");
     assert.match(answer.result.content[0].text, /the upstream announced a change to its tools while its list was being read/);
   });
+
+  it("keeps a tool held when the client lists a page that leaves it out", async () => {
+    const world = pinWorld();
+    world.writeTools(original);
+    await listed(world.start());
+    world.writeTools(changes[0]?.[1] as unknown[]);
+    const running = world.start();
+    assert.deepEqual(names(await listed(running)), ["echo"]);
+    // A page from a cursor of the client's own: "search" is not on it, and stays held.
+    assert.deepEqual(names(await running.request("tools/list", { cursor: "1" })), ["echo"]);
+    assert.equal(decision(await running.callTool("search", { q: "x" }))?.cause, "pin_changed");
+  });
 });
