@@ -18,6 +18,7 @@ const HELP = `Usage:
   policy-wrap deny <id> [--reason <text>] [--state <path|url> | --records <file>]
   policy-wrap pins [--state <path|url>] [--server <id>] [--json]
   policy-wrap pins diff <server> <tool> | approve <server> <tool>... | --all [--hash <sha256>] | reset <server>
+  policy-wrap ui [--port <n>] [--open] [--state <path|url>] [--records <file>] [--audit <file>]
   policy-wrap demo
 
 Run options:
@@ -69,6 +70,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import("./approvals.js")).denyCommand(rest);
     case "pins":
       return (await import("./pins.js")).pinsCommand(rest);
+    case "ui":
+      return (await import("./ui.js")).uiCommand(rest);
     case "run":
       return (await import("./run.js")).runCommand(rest);
     case undefined:
