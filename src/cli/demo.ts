@@ -5,6 +5,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { ElicitRequestSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { packageRoot } from "../package-root.js";
+import { showOutOfBandApproval } from "./demo-out-of-band.js";
 import { showMonitorAndAudit } from "./demo-audit.js";
 
 // `policy-wrap demo` (`npm start`): a scripted client session through the
@@ -137,10 +138,16 @@ export async function demoCommand(_argv: string[]): Promise<number> {
       if (listed.decision) out(`      decided by ${listed.decision.rule} (${listed.decision.cause})`);
     }
     await wrapped.close();
+    const desktopPolicy = join(stateDir, "policy-desktop.json");
+    copyFileSync(join(root, "examples", "aws-healthomics-policy.json"), desktopPolicy);
+    const bin = join(root, "bin", "policy-wrap.js");
+    const state = ["--state", join(stateDir, "state.db")];
+    const desktopArgs = [bin, "--policy", desktopPolicy, ...state, "--audit", audit, "--log-level", "warn", "--", process.execPath, server];
+    await showOutOfBandApproval({ command: process.execPath, args: desktopArgs, bin, recordsFlags: state }, 10);
     const monitorPolicy = join(stateDir, "policy-monitor.json");
     copyFileSync(join(root, "examples", "aws-healthomics-policy.json"), monitorPolicy);
     // Monitor mode's note on stderr is for a person at a terminal; the transcript says it instead.
-    await showMonitorAndAudit({ connect: (extra) => wrap(monitorPolicy, [...extra, "--log-level", "error"]), call, audit }, 10);
+    await showMonitorAndAudit({ connect: (extra) => wrap(monitorPolicy, [...extra, "--log-level", "error"]), call, audit }, 11);
     out("\nDone. Now with your own server:");
     const width = Math.max(...NEXT_STEPS.map(([command]) => command.length));
     for (const [command, what] of NEXT_STEPS) out(`  ${command.padEnd(width)}  ${what}`);

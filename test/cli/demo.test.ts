@@ -24,8 +24,13 @@ it("npm start's demo walks through filtering, denials, an approval, a reload and
     transcript,
     / {3}call 3 -> answered\n {3}call 4 -> \[POLICY DENIED\] Rate limit reached for ListAHOReadSets: 3 calls per minute \(counter ListAHOReadSets\)\. Retry in \d+s\.\n {6}decided by \/tools\/ListAHOReadSets\/rate_limit \(rate_limit\)\n/,
   );
+  // Out of band: a client without elicitation, a call held, approved from a terminal.
+  assert.match(
+    transcript,
+    /10\. A client that cannot ask[^\n]*\n[^\n]*\n {3}StartAHOReadSetExportJob [^\n]*\n {3}<- the wrapper's stderr: approval needed: policy-wrap approve ([0-9a-z]{10})\n {3}\$ policy-wrap approve \1 --note "checked the destination bucket"\n {3}approved \1: "StartAHOReadSetExportJob" on "example-aws-healthomics"; the wrapper forwarded the call to the server\n {3}-> \{"jobId":"export-/,
+  );
   // Monitor mode: the same policy, nothing hidden or refused, and the audit trail of both sessions.
-  assert.match(transcript, /10\. The same policy in monitor mode[^\n]*\n {3}the agent sees all 5 tools/);
+  assert.match(transcript, /11\. The same policy in monitor mode[^\n]*\n {3}the agent sees all 5 tools/);
   assert.match(transcript, /DeleteAHOReadSet -> \{"deleted":\["rs-0001"\]\} \(forwarded: enforce mode would have refused it\)/);
   assert.match(
     transcript,
