@@ -141,6 +141,7 @@ export class PendingApprovals {
       decidedOf: db.prepare("SELECT * FROM approvals WHERE session = ? AND answer IS NOT NULL AND outcome IS NULL"),
       outcome: db.prepare("UPDATE approvals SET outcome = ?, outcome_detail = ?, outcome_at = ? WHERE id = ? AND outcome IS NULL"),
       prune: db.prepare("DELETE FROM approvals WHERE answer IS NOT NULL AND decided_at < ?"),
+      anyToPrune: db.prepare("SELECT 1 FROM approvals WHERE answer IS NOT NULL AND decided_at < ? LIMIT 1").pluck(),
     };
   }
 
@@ -235,7 +236,9 @@ export class PendingApprovals {
     return this.#records.db.pragma("data_version", { simple: true }) as number;
   }
 
+  /** Only takes the write lock when there is something to remove: many wrappers start at once. */
   prune(now: number): number {
+    if (this.#statements.anyToPrune.get(now - KEEP_DECIDED_MS) === undefined) return 0;
     return this.#statements.prune.run(now - KEEP_DECIDED_MS).changes;
   }
 }

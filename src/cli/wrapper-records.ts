@@ -37,7 +37,10 @@ export interface WrapperRecords {
   stop(): void;
 }
 
+const HOUSEKEEPING_AFTER_MS = 100;
+
 export function setUpWrapperRecords(o: WrapperRecordsOptions): WrapperRecords {
+  let stopHousekeeping = (): void => {};
   const records = new LocalRecords(o.location);
   const process = thisProcess();
   // Said once, when a call needs the records (the counter store names a broken shared file on its own).
@@ -103,17 +106,24 @@ export function setUpWrapperRecords(o: WrapperRecordsOptions): WrapperRecords {
       return new PinStore(file.db, file.file);
     },
     start() {
-      try {
-        // Calls held by wrappers that are gone are closed now: none can be approved any more.
-        const store = openPending(quietly);
-        store.closeAbandoned(Date.now());
-        store.prune(Date.now());
-      } catch {
-        // Reported once; approvals are asked in the client only.
-      }
-      status.start();
+      // A moment after start-up, off the first messages' path: clients start many servers at once,
+      // and each wrapper's first writes to a shared file wait for the others'.
+      const housekeeping = setTimeout(() => {
+        try {
+          // Calls held by wrappers that are gone are closed now: none can be approved any more.
+          const store = openPending(quietly);
+          store.closeAbandoned(Date.now());
+          store.prune(Date.now());
+        } catch {
+          // Reported once; approvals are asked in the client only.
+        }
+        status.start();
+      }, HOUSEKEEPING_AFTER_MS);
+      housekeeping.unref();
+      stopHousekeeping = () => clearTimeout(housekeeping);
     },
     stop() {
+      stopHousekeeping();
       unsubscribe();
       approvals.close();
       status.stop();
