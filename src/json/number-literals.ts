@@ -17,13 +17,23 @@ const literals = new WeakMap<object, Map<string | number, string>>();
 export function isUnfaithfulNumber(literal: string): boolean {
   if (literal.length <= 15 && !literal.includes("e") && !literal.includes("E")) return false;
   const value = Math.abs(Number(literal));
-  const mantissa = literal
-    .replace(/^-/, "")
-    .replace(/[eE].*$/, "")
-    .replace(".", "");
-  const digits = mantissa.replace(/^0+/, "").replace(/0+$/, "");
-  if (!Number.isFinite(value) || (digits.length > 0 && value < 1e-300)) return true;
-  return digits.length > 15;
+  // Significant digits of the mantissa, counted in one pass (a regex such as /0+$/ would be quadratic on "100...001").
+  let first = -1;
+  let last = -1;
+  let digits = 0;
+  for (let i = 0; i < literal.length; i++) {
+    const c = literal.charCodeAt(i);
+    if (c === 0x65 || c === 0x45) break;
+    if (c < 0x30 || c > 0x39) continue;
+    if (c !== 0x30) {
+      if (first < 0) first = digits;
+      last = digits;
+    }
+    digits++;
+  }
+  const significant = first < 0 ? 0 : last - first + 1;
+  if (!Number.isFinite(value) || (significant > 0 && value < 1e-300)) return true;
+  return significant > 15;
 }
 
 /** Attaches the recorded literals to the objects and arrays that hold them in `root` (the parse of the same text). */

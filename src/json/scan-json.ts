@@ -112,14 +112,16 @@ function scan(text: string, options: ScanOptions): ScanResult {
   let i = 0;
   let topLevel: "object" | "array" | "scalar" = "scalar";
   let memberStart = -1;
-  // The canonical text: everything before `copied` is settled in `out`.
-  let out = "";
+  // The canonical text: everything before `copied` is settled in `out` (joined once at the end: a
+  // message with millions of cuts would otherwise build a deep chain of string concatenations).
+  const out: string[] = [];
   let copied = 0;
   let changed = false;
 
   /** Replaces text[from, to) by `by` in the canonical text. */
   const cut = (from: number, to: number, by = ""): void => {
-    out += text.slice(copied, from) + by;
+    if (from > copied) out.push(text.slice(copied, from));
+    if (by) out.push(by);
     copied = to;
     changed = true;
   };
@@ -203,7 +205,10 @@ function scan(text: string, options: ScanOptions): ScanResult {
       if (!isDigit(text.charCodeAt(i))) fail("expected a digit in the exponent");
       while (isDigit(text.charCodeAt(i))) i++;
     }
-    if (numbers && (exponent || i - start > 15)) {
+    // A client message's array items are not noted: conditions reach values by keys (an array on a
+    // path means missing), and a message of a million long floats would hold a record for each.
+    const holder = stack[stack.length - 1];
+    if (numbers && (exponent || i - start > 15) && (options.numbers === true || holder === undefined || holder.isObject)) {
       const literal = text.slice(start, i);
       if (isUnfaithfulNumber(literal)) (numberLiterals ??= []).push({ path: pathOf(stack), literal });
     }
@@ -274,7 +279,8 @@ function scan(text: string, options: ScanOptions): ScanResult {
       if (!frame) {
         skipSpace();
         if (i < n) fail("unexpected text after the end of the document");
-        const canonical = changed ? out + text.slice(copied) : undefined;
+        if (changed) out.push(text.slice(copied));
+        const canonical = changed ? out.join("") : undefined;
         return { ok: true, topLevel, members, canonical, numberLiterals: numberLiterals ?? NONE };
       }
       if (stack.length === 1 && frame.isObject && memberStart >= 0) {

@@ -29,8 +29,7 @@ const MAX_JSON_NESTING = 4;
 
 const TRUE_WORDS = new Set(["1", "on", "t", "true", "y", "yes"]);
 const FALSE_WORDS = new Set(["0", "off", "f", "false", "n", "no"]);
-// Python's str.strip() also strips FS, GS, RS, US and NEL; JavaScript's trim() does not.
-const EDGE_SPACE = /^[\s\u001c-\u001f\u0085]+|[\s\u001c-\u001f\u0085]+$/g;
+const SPACE = /[\s\u001c-\u001f\u0085]/;
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/;
 const SPECIAL = /^([+-]?)(inf|infinity|nan)$/;
 const PREFIXED = /^([+-]?)0(x[0-9a-f]+|o[0-7]+|b[01]+)$/;
@@ -40,6 +39,19 @@ const NON_ASCII_DIGIT = /[^\x00-\x7f]/;
 const DIGIT = /\p{Nd}/u;
 
 export type NumberReading = number | Inexact | typeof OPAQUE;
+
+/**
+ * The text without the whitespace JavaScript's trim() or Python's strip() would
+ * remove (Python's also takes FS, GS, RS, US and NEL). A loop, not a regex: an
+ * end-anchored /\s+$/ is quadratic on "x" + a million spaces + "x".
+ */
+export function trimLax(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && SPACE.test(text.charAt(start))) start++;
+  while (end > start && SPACE.test(text.charAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
 
 /** An ASCII digit for each Unicode decimal digit (Python's int() and float() read "１２" and "١٢" as 12). */
 function asciiDigits(text: string): string {
@@ -61,8 +73,10 @@ function asciiDigits(text: string): string {
 
 /** The number a lax parser could read from the text, OPAQUE for digits it cannot be sure of, undefined for none. */
 export function numberFromText(text: string): NumberReading | undefined {
-  if (text.length > MAX_NUMBER_TEXT) return DIGIT.test(text.slice(0, MAX_NUMBER_TEXT)) ? OPAQUE : undefined;
-  const spelled = asciiDigits(text.replace(EDGE_SPACE, "")).toLowerCase().replace(UNDERSCORE, "");
+  const trimmed = trimLax(text);
+  // Whitespace does not count towards the bound: Python reads " " * 2000 + "5000" as 5000.
+  if (trimmed.length > MAX_NUMBER_TEXT) return DIGIT.test(trimmed) ? OPAQUE : undefined;
+  const spelled = asciiDigits(trimmed).toLowerCase().replace(UNDERSCORE, "");
   // JavaScript's Number("") and Number("  ") are 0.
   if (spelled === "") return 0;
   if (DECIMAL.test(spelled)) {
@@ -92,15 +106,17 @@ export function booleanFrom(value: unknown): boolean | undefined {
   if (typeof value === "number") return value === 1 ? true : value === 0 ? false : undefined;
   if (value instanceof Inexact) return undefined;
   if (typeof value !== "string") return undefined;
-  const word = value.replace(EDGE_SPACE, "").toLowerCase();
-  return TRUE_WORDS.has(word) ? true : FALSE_WORDS.has(word) ? false : undefined;
+  const word = trimLax(value);
+  if (word.length > 5) return undefined;
+  const lower = word.toLowerCase();
+  return TRUE_WORDS.has(lower) ? true : FALSE_WORDS.has(lower) ? false : undefined;
 }
 
 const jsonCache = new Map<string, unknown>();
 
 /** What the upstream would json.loads from a string argument (objects, arrays, literals), OPAQUE, or MISSING for none. */
 export function jsonFromText(text: string, nesting: number): unknown {
-  const first = text.replace(EDGE_SPACE, "").charAt(0);
+  const first = trimLax(text).charAt(0);
   if (first !== "{" && first !== "[" && first !== '"' && first !== "t" && first !== "f" && first !== "n" && first !== "N") return MISSING;
   if (text.length > MAX_JSON_READING || nesting >= MAX_JSON_NESTING) return OPAQUE;
   const cached = jsonCache.get(text);

@@ -200,7 +200,9 @@ export class Relay implements RelayContext {
       const idAmbiguous = scan.key !== undefined && foldKey(scan.key) === "id";
       const idRaw = scan.problem === "syntax" || idAmbiguous ? null : this.#freeId(sniffId(...edges));
       const code = scan.problem === "syntax" ? PARSE_ERROR : INVALID_REQUEST;
-      this.#reply(idRaw, code, `${code === PARSE_ERROR ? "Parse error" : "Invalid Request"}: ${scan.message}`);
+      const reason = `${code === PARSE_ERROR ? "Parse error" : "Invalid Request"}: ${scan.message}`;
+      if (code === INVALID_REQUEST && this.#refuseResponse(text, reason)) return;
+      this.#reply(idRaw, code, reason);
       return;
     }
     if (scan.topLevel === "array") {
@@ -244,6 +246,30 @@ export class Relay implements RelayContext {
       case "request":
         this.#enter({ id: message.id, idRaw: idRaw as string, method: message.method, params: message.params, raw: wire });
     }
+  }
+
+  /**
+   * A refused line that is valid JSON and a client's answer (to sampling,
+   * elicitation, roots) is not answered back to the client, which would take
+   * the error for an answer to a request of its own: the request it answered
+   * gets the error instead, so that it too ends with exactly one answer.
+   */
+  #refuseResponse(text: string, reason: string): boolean {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return false;
+    }
+    if (!isRecord(value) || "method" in value || !("result" in value || "error" in value)) return false;
+    const id = value.id;
+    if (typeof id !== "string" && !(typeof id === "number" && Number.isSafeInteger(id))) return false;
+    const refused = `${reason} (policy-wrap refused the client's answer)`;
+    if (!this.#ownClient.settle({ kind: "response", id, error: { code: INVALID_REQUEST, message: refused } })) {
+      this.#toUpstream.write(encodeError(JSON.stringify(id), INVALID_REQUEST, refused));
+    }
+    this.#log.warn(`refused a client answer to request ${JSON.stringify(id)}: ${reason}`);
+    return true;
   }
 
   /**

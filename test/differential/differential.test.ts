@@ -80,6 +80,11 @@ const CLASSES: Record<string, Hostile[]> = {
     fine("c-allowed-false", "set_flag", { force: false }),
     ...["no", "false", 2, "0"].map((force, i) => req(request(`c-force-truthy-${i}`, "set_flag", { force }))),
     req(request("c-amount-array", "create_refund", { amount: [1000] })),
+    // Found attacking the fix: whitespace past the reading bound, JSON strings in strings, near-numbers.
+    req(request("c-amount-padded", "create_refund", { amount: `${" ".repeat(3000)}5000` })),
+    req(request("c-amount-quoted", "create_refund", { amount: '"1000"' })),
+    req(request("c-amount-dots", "create_refund", { amount: "1000.0.0" })),
+    req(request("c-order-variant", "refund_order", { order: '{"amount": 1, "Amount": 1000}' })),
     fine("c-allowed-zero", "set_flag", { force: 0 }),
     fine("c-allowed-order", "refund_order", { order: { amount: 5 } }),
     fine("c-allowed-transfer", "transfer", { amount: 9007199254740991, to: "x" }),

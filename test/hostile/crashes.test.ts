@@ -88,4 +88,23 @@ describe("crashes and silences", { concurrency: true }, () => {
     assert.ok(list.error || list.result, "one answer");
     assert.equal((await wrapper.callTool("after")).result.content[0].text, "hostile tools/call");
   });
+
+  it("gives a refused client answer to the request it answered, not back to the client", async () => {
+    const policy = writePolicy(dir, { version: "1", default: "allow" }, "answer.json");
+    const wrapper = start({ policy });
+    await wrapper.initialize({ sampling: {} });
+    wrapper.send({ jsonrpc: "2.0", id: "ask", method: "tools/call", params: { name: "ask", arguments: { prompt: "hi" } } });
+    const sampling = await wrapper.waitFor((m) => m.method === "sampling/createMessage", "the server's sampling request");
+    // The answer repeats a key under case folding: refused.
+    wrapper.sendRaw(
+      `{"jsonrpc":"2.0","id":${JSON.stringify(sampling.id)},"result":{"role":"assistant","content":{"type":"text","text":"x"},"model":"m","Model":"n"}}\n`,
+    );
+    const ask = await wrapper.answerTo("ask");
+    assert.ok(ask.error || ask.result?.isError, JSON.stringify(ask));
+    assert.equal(wrapper.lines.filter((l) => l.includes('"id":"ask"')).length, 1);
+    assert.ok(
+      !wrapper.messages.some((m) => m.id === sampling.id && !("method" in m)),
+      "no error went back to the client under its own request's id",
+    );
+  });
 });

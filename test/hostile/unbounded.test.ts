@@ -60,4 +60,30 @@ describe("bounded work per message", { concurrency: true }, () => {
     assert.match(list.error.message, /tools\/list pages add up to more than 16777216 bytes/);
     assert.equal((await wrapper.callTool("after")).result.content[0].text, "hostile tools/call");
   });
+
+  // Found attacking the fix itself: end-anchored regexes (/\s+$/, /0+$/) are quadratic in V8.
+  it("reads a 200 KB number literal and a 400 KB padded string argument in linear time", async () => {
+    const policy = writePolicy(
+      dir,
+      {
+        version: "1",
+        default: "allow",
+        tools: {
+          refund: { deny_if: [{ conditions: [{ path: "args.amount", op: "gt", value: 100 }] }] },
+          flag: { deny_if: [{ conditions: [{ path: "args.force", op: "eq", value: true }] }] },
+        },
+      },
+      "quadratic.json",
+    );
+    const wrapper = start({ policy, upstream: RAW_UPSTREAM });
+    wrapper.sendRaw(
+      `{"jsonrpc":"2.0","id":"long","method":"tools/call","params":{"name":"refund","arguments":{"amount":1${"0".repeat(200_000)}1}}}\n`,
+    );
+    assert.equal((await wrapper.answerTo("long")).result.isError, true, "a huge amount is over 100");
+    const padded = await wrapper.callTool("flag", { force: `x${" ".repeat(400_000)}x` });
+    assert.equal(padded.result.isError, true, "a non-empty string is truthy to a JavaScript server");
+    const spaced = await wrapper.callTool("refund", { amount: `${" ".repeat(400_000)}5000` });
+    assert.equal(spaced.result.isError, true, "Python reads the padded string as 5000");
+    assert.equal((await wrapper.callTool("other")).result.content[0].text, "raw tools/call other");
+  });
 });

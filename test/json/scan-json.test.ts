@@ -104,8 +104,8 @@ describe("scanJson in strict mode (client messages)", () => {
   it("notes the numbers a double cannot hold, with where they are", () => {
     const result = strict('{"a":[1,100000000000000000001,{"b":100.000000000000001}],"c":1e400,"d":12345678901234.5,"e":1e-400,"f":1.5e3}');
     assert.ok(result.ok);
+    // Items of arrays are left out in strict mode (conditions reach values by keys); `numbers: true` keeps them.
     assert.deepEqual(result.numberLiterals, [
-      { path: ["a", 1], literal: "100000000000000000001" },
       { path: ["a", 2, "b"], literal: "100.000000000000001" },
       { path: ["c"], literal: "1e400" },
       { path: ["e"], literal: "1e-400" },

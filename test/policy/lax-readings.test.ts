@@ -73,6 +73,7 @@ describe("lax readings", () => {
     for (const text of ["abc", "ten", "-", "."]) assert.equal(numberFromText(text), undefined, text);
     assert.ok(numberFromText("100000000000000000001") instanceof Inexact);
     assert.equal(numberFromText("9".repeat(5000)), OPAQUE);
+    assert.equal(numberFromText(`${" ".repeat(5000)}5000\t`), 5000, "Python's float() strips any amount of whitespace");
   });
 
   it("reads booleans from pydantic's and Go's words", () => {
