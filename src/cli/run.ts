@@ -11,7 +11,7 @@ import { createLogger, LOG_LEVELS, type LogLevel } from "../log.js";
 import { formatProblems, loadPolicy } from "../policy/load-policy.js";
 import type { Mode } from "../policy/types.js";
 import { effectiveMode } from "../proxy/policy-in-force.js";
-import { startProxy } from "../proxy/start-proxy.js";
+import { processIo, startProxy, type ProxyIo } from "../proxy/start-proxy.js";
 import { locateRecords } from "../records/records-location.js";
 import { parseCommand } from "./parse-command.js";
 import { defaultAuditPath, defaultStatePath } from "./state-path.js";
@@ -36,7 +36,16 @@ function positiveInteger(value: string): number {
   return n;
 }
 
-export function runCommandDefinition(): Command {
+/** The wrapper's surroundings (see ProxyIo), and where its diagnostics go. */
+export interface RunIo extends ProxyIo {
+  stderr(text: string): void;
+}
+
+function processRunIo(): RunIo {
+  return { ...processIo(), stderr: (text) => process.stderr.write(text) };
+}
+
+export function runCommandDefinition(stderr: (text: string) => void = (text) => process.stderr.write(text)): Command {
   return new Command("policy-wrap")
     .usage("[run] --policy <file> [options] [--] <command> [args...]")
     .description("Run an MCP server behind a policy.")
@@ -88,7 +97,7 @@ export function runCommandDefinition(): Command {
     )
     .argument("<command...>", "the MCP server to run, with its arguments")
     .passThroughOptions()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({ writeErr: stderr });
 }
 
 interface RunOptions {
@@ -113,38 +122,36 @@ interface RunOptions {
 const AUDIT_REQUIRED_WITHOUT_AUDIT = "policy-wrap: error: --audit-required needs an audit trail; it cannot go with --no-audit\n";
 const MONITOR_NOTICE = "monitor mode: nothing is hidden or refused; calls the policy refuses are forwarded and recorded as would_deny";
 
-export async function runCommand(argv: string[]): Promise<number> {
-  const command = runCommandDefinition();
+export async function runCommand(argv: string[], io: RunIo = processRunIo()): Promise<number> {
+  const command = runCommandDefinition(io.stderr);
   const early = parseCommand(command, argv);
   if (early !== undefined) return early;
   const options = command.opts<RunOptions>();
   const [program, ...args] = command.args;
   if (!options.policy) {
-    process.stderr.write("policy-wrap: error: --policy <file> (or POLICY_WRAP_POLICY) is required; nothing was started\n");
+    io.stderr("policy-wrap: error: --policy <file> (or POLICY_WRAP_POLICY) is required; nothing was started\n");
     return 2;
   }
   if (!program) {
-    process.stderr.write("policy-wrap: error: no upstream command given\n");
+    io.stderr("policy-wrap: error: no upstream command given\n");
     return 2;
   }
   let state: StateTarget;
   try {
     state = parseState(options.state, defaultStatePath);
   } catch (error) {
-    process.stderr.write(`policy-wrap: error: --state: ${(error as Error).message}; nothing was started\n`);
+    io.stderr(`policy-wrap: error: --state: ${(error as Error).message}; nothing was started\n`);
     return 2;
   }
-  const log = createLogger(options.logLevel);
+  const log = createLogger(options.logLevel, io.stderr);
   const policyFile = resolve(options.policy);
   const loaded = await loadPolicy(policyFile);
   if (!loaded.ok) {
-    process.stderr.write(
-      `policy-wrap: the policy is invalid; the server was not started\n${formatProblems(options.policy, loaded.problems)}\n`,
-    );
+    io.stderr(`policy-wrap: the policy is invalid; the server was not started\n${formatProblems(options.policy, loaded.problems)}\n`);
     return 1;
   }
   if (options.auditRequired && options.audit === false) {
-    process.stderr.write(AUDIT_REQUIRED_WITHOUT_AUDIT);
+    io.stderr(AUDIT_REQUIRED_WITHOUT_AUDIT);
     return 2;
   }
   const events = new EventBus((error) => log.error(`an event subscriber failed: ${String(error)}`));
@@ -204,6 +211,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     mode: options.mode,
     recordFirst: options.auditRequired ? audit?.recordFirst : undefined,
     pins: { openStore: records.pins, flags: location.flags, serverId: options.serverId },
+    io,
   });
   // After the upstream is spawned: the writer thread and the records' housekeeping run while the server starts.
   const details = {

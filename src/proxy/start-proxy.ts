@@ -1,4 +1,5 @@
 import { basename } from "node:path";
+import type { Readable, Writable } from "node:stream";
 import type { Approvals } from "../approvals/approvals.js";
 import type { DecisionEvent, EventListener, WrapperEvent } from "../events/events.js";
 import type { Limiter } from "../limits/limiter.js";
@@ -10,7 +11,7 @@ import type { CompiledPolicy, Mode } from "../policy/types.js";
 import type { PolicyWatcher } from "../policy/watch-policy.js";
 import { PinChecker } from "../pins/pin-checker.js";
 import type { PinStore } from "../pins/pin-store.js";
-import { describeExit, spawnUpstream } from "../upstream/spawn-upstream.js";
+import { describeExit, spawnUpstream, type Upstream } from "../upstream/spawn-upstream.js";
 import { GRACE_MS, killAfterGrace, reapTree, stopUpstream } from "../upstream/stop-upstream.js";
 import { ClientLog } from "./client-log.js";
 import { wrapperExitCode } from "./exit-code.js";
@@ -45,6 +46,25 @@ export interface ProxyOptions {
   recordFirst?: (decision: DecisionEvent) => Promise<string | undefined>;
   /** Tool pins: how to reach their records, the options that name them to `policy-wrap pins`, and --server-id. */
   pins: { openStore: () => PinStore; flags: string[]; serverId?: string };
+  /** Where the client and the upstream are (default: this process's stdio and a child process). */
+  io?: ProxyIo;
+}
+
+/**
+ * The wrapper's surroundings. The binary talks to its client on stdin and
+ * stdout and starts the upstream as a child; the in-process test harness
+ * passes streams and an upstream of its own, through the same wiring.
+ */
+export interface ProxyIo {
+  clientInput: Readable;
+  clientOutput: Writable;
+  spawnUpstream(command: string, args: string[]): Upstream;
+  /** The wrapper is the process: it forwards signals, stops the upstream when it fails, and leaves no tree behind at exit. */
+  ownsProcess: boolean;
+}
+
+export function processIo(): ProxyIo {
+  return { clientInput: process.stdin, clientOutput: process.stdout, spawnUpstream, ownsProcess: true };
 }
 
 const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -54,7 +74,8 @@ const LIST_CHANGED = "notifications/tools/list_changed";
 
 export async function startProxy(options: ProxyOptions): Promise<number> {
   const { log } = options;
-  const upstream = spawnUpstream(options.command, options.args);
+  const io = options.io ?? processIo();
+  const upstream = io.spawnUpstream(options.command, options.args);
   const pins = new PinChecker({
     command: [options.command, ...options.args],
     serverId: options.pins.serverId,
@@ -91,8 +112,8 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   const unsubscribeClientLog = options.subscribe(clientLog.onEvent);
   const relay = new Relay(
     {
-      clientInput: process.stdin,
-      clientOutput: process.stdout,
+      clientInput: io.clientInput,
+      clientOutput: io.clientOutput,
       upstreamInput: upstream.child.stdin,
       upstreamOutput: upstream.child.stdout,
     },
@@ -106,13 +127,13 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
       },
     },
   );
-  process.stdout.on("error", () => shutDown("the client stopped reading"));
+  io.clientOutput.on("error", () => shutDown("the client stopped reading"));
   const onSignal = (signal: NodeJS.Signals): void => {
     receivedSignal ??= signal;
     upstream.signal(signal);
     signalled ??= killAfterGrace(upstream);
   };
-  for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
+  if (io.ownsProcess) for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
   // If policy-wrap itself fails, the upstream's tree still goes down in order, and what waits is answered.
   const onFatal = (error: unknown): void => {
     log.error(`policy-wrap failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}; stopping the upstream`);
@@ -125,13 +146,15 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
     // Should the failure have broken the orderly path below, leave anyway once the tree is down.
     void failed.then(() => setTimeout(() => process.exit(FAILED_EXIT_CODE), GRACE_MS).unref());
   };
-  process.once("uncaughtException", onFatal);
-  process.once("unhandledRejection", onFatal);
   // Last resort for any path that exits without the steps below.
   const onExit = (): void => {
     if (upstream.treeRuns()) upstream.signal("SIGKILL");
   };
-  process.once("exit", onExit);
+  if (io.ownsProcess) {
+    process.once("uncaughtException", onFatal);
+    process.once("unhandledRejection", onFatal);
+    process.once("exit", onExit);
+  }
   relay.start();
   // Work that the first answer does not need runs while the upstream starts up.
   // The store is probed with a real write now (not at the first limited call), so
@@ -154,7 +177,7 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   process.off("uncaughtException", onFatal);
   process.off("unhandledRejection", onFatal);
   process.off("exit", onExit);
-  process.stdin.destroy();
+  io.clientInput.destroy();
   await watcher?.close();
   pins.close();
   await options.limiter.close();

@@ -19,10 +19,16 @@ export interface UpstreamExit {
   signalled?: boolean;
 }
 
-export type UpstreamChild = ChildProcessByStdio<Writable, Readable, null>;
+type UpstreamChild = ChildProcessByStdio<Writable, Readable, null>;
+
+/** The upstream's ends of the conversation: what the wrapper writes to it and reads from it. */
+export interface UpstreamPipes {
+  stdin: Writable;
+  stdout: Readable;
+}
 
 export interface Upstream {
-  child: UpstreamChild;
+  child: UpstreamPipes;
   exited: Promise<UpstreamExit>;
   hasExited(): boolean;
   /** Signals the whole process tree; never throws. */
@@ -34,8 +40,9 @@ export interface Upstream {
 const ownGroup = process.platform !== "win32";
 const spawn: typeof spawnPosix = ownGroup ? spawnPosix : (createRequire(import.meta.url)("cross-spawn") as typeof spawnPosix);
 
-export function spawnUpstream(command: string, args: string[]): Upstream {
+export function spawnUpstream(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Upstream {
   const child = spawn(command, args, {
+    env,
     stdio: ["pipe", "pipe", "inherit"],
     detached: ownGroup,
     windowsHide: true,

@@ -64,7 +64,9 @@ describe("faults", { concurrency: true }, () => {
     // The launcher's server lists no tools; with pins on, a call could not be checked against its pin.
     const unpinned = writePolicy(dir, { version: "1", default: "allow", pin: "off" }, "unpinned.json");
     const wrapper = start({ policy: unpinned, upstream: LAUNCHER, env: { LAUNCHER_PID_FILE: pidFile } });
-    for (const id of ["x1", "x2"]) wrapper.send({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "anything" } });
+    for (const id of ["x1", "x2"]) wrapper.send({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "held" } });
+    // A round trip behind them proves both are with the server (it answers them at EOF), however slow its start.
+    assert.equal((await wrapper.callTool("anything")).result.content[0].text, "grandchild");
     wrapper.closeStdin();
     assert.equal((await wrapper.answerTo("x1")).result.content[0].text, "grandchild");
     assert.equal((await wrapper.answerTo("x2")).result.content[0].text, "grandchild");

@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { inProcessStarter, type InProcessWrapper } from "../helpers/in-process-wrapper.js";
+import type { Json } from "../helpers/wrapper-client.js";
 
 const dir = tempDir();
-const launch = wrapperStarter();
+const launch = inProcessStarter();
 let n = 0;
 
-function start(policy: Json, env: NodeJS.ProcessEnv = {}): WrapperProcess {
+function start(policy: Json, env: NodeJS.ProcessEnv = {}): InProcessWrapper {
   return launch({ policy: writePolicy(dir, policy, `p${n++}.json`), env });
 }
 
