@@ -54,14 +54,22 @@ function loadDriver(): typeof BetterSqlite3 {
   }
 }
 
-/** Once the native part failed to load, every later try fails otherwise ("did not self-register"): keep the first reason. */
+/**
+ * Once the native part failed to load, every later try in the process fails otherwise
+ * ("Module did not self-register"): keep the first reason. Another thread (the audit
+ * writer's worker) may have made the first try, so that message is the same fault.
+ */
 let nativeFault: StoreFault | undefined;
 
 /** better-sqlite3 loads its native part at the first `new Database()`, not at require: both places come here. */
 function nativeModuleFault(error: unknown): StoreFault | undefined {
   if (nativeFault) return nativeFault;
   const message = error instanceof Error ? error.message : String(error);
-  if (!/NODE_MODULE_VERSION|compiled against a different Node\.js version|invalid ELF header|wrong ELF class/.test(message))
+  if (
+    !/NODE_MODULE_VERSION|compiled against a different Node\.js version|invalid ELF header|wrong ELF class|did not self-register/.test(
+      message,
+    )
+  )
     return undefined;
   nativeFault = new StoreFault(
     `the SQLite module (better-sqlite3) was built for another Node.js version than this one (${process.version}); ` +

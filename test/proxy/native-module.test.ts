@@ -26,7 +26,13 @@ describe("better-sqlite3 built for another Node.js major", { skip, concurrency: 
 
   it("refuses limited calls with the fix, and keeps unlimited tools working", async () => {
     const node = other?.path as string;
-    const policy = writePolicy(dir, { version: "1", default: "allow", tools: { echo: { rate_limit: { max: 5, window: "minute" } } } });
+    // Pinning off: with it on, every tool needs the store (the next test).
+    const policy = writePolicy(dir, {
+      version: "1",
+      default: "allow",
+      pin: "off",
+      tools: { echo: { rate_limit: { max: 5, window: "minute" } } },
+    });
     const wrapper = launch({ policy, node, extraArgs: ["--state", join(dir, "state.db")] });
     await wrapper.initialize();
     const limited = await wrapper.callTool("echo", { text: "hi" });
@@ -35,10 +41,21 @@ describe("better-sqlite3 built for another Node.js major", { skip, concurrency: 
     assert.match(text, /^\[POLICY DENIED\]/);
     assert.ok(text.includes(FIX), text);
     const unlimited = await wrapper.callTool("pid");
-    assert.notEqual(unlimited.result.isError, true);
+    assert.notEqual(unlimited.result.isError, true, JSON.stringify(unlimited));
     await wrapper.waitForStderr(/npm rebuild better-sqlite3/g);
     assert.ok(wrapper.stderr.includes(`another Node.js version than this one (${other?.version})`), wrapper.stderr);
     assert.ok(wrapper.stderr.includes(FIX), wrapper.stderr);
+  });
+
+  it("with pinning on (the default), refuses every tool, since no definition can be checked, with the fix", async () => {
+    const node = other?.path as string;
+    const policy = writePolicy(dir, { version: "1", default: "allow" }, "pinned.json");
+    const wrapper = launch({ policy, node, extraArgs: ["--state", join(dir, "pinned.db")] });
+    await wrapper.initialize();
+    const call = await wrapper.callTool("pid");
+    assert.equal(call.result.isError, true);
+    assert.equal(call.result._meta["policy-wrap/decision"].cause, "pin_unverified");
+    assert.ok((call.result.content[0].text as string).includes(FIX), JSON.stringify(call));
   });
 
   it("says the same from counters, and exits 1", () => {
