@@ -92,6 +92,13 @@ function parsed(json: string | null): unknown {
   }
 }
 
+/** OpenTelemetry's MCP attribute for what a request is about. */
+function targetAttribute(method: string | null): string {
+  if (method?.startsWith("resources/")) return "mcp.resource.uri";
+  if (method?.startsWith("prompts/")) return "gen_ai.prompt.name";
+  return "gen_ai.tool.name";
+}
+
 export function toJsonRecord(row: AuditRow): Record<string, unknown> {
   const out: Record<string, unknown> = {
     time: row.time,
@@ -100,7 +107,8 @@ export function toJsonRecord(row: AuditRow): Record<string, unknown> {
     "mcp.session.id": row.session,
     "mcp.method.name": row.method ?? undefined,
     "gen_ai.operation.name": row.method === "tools/call" ? "execute_tool" : undefined,
-    "gen_ai.tool.name": row.tool ?? undefined,
+    // The target column holds a tool's name, a resource's URI or a prompt's name; the method says which.
+    [targetAttribute(row.method)]: row.tool ?? undefined,
     "jsonrpc.request.id": requestIdValue(row.request_id) ?? undefined,
     "network.transport": row.method === null ? undefined : "pipe",
     "error.type": errorType(row),

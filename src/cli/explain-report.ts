@@ -1,5 +1,5 @@
 import { evaluate, isVisible, ruleFor, type DenyCause } from "../policy/evaluate.js";
-import { ownCounter, type TargetKind } from "../policy/target.js";
+import { ownCounter, type Target, type TargetKind } from "../policy/target.js";
 import type { CompiledCondition, CompiledGroup, CompiledLimit, CompiledPolicy } from "../policy/types.js";
 
 // What `explain` says about one live tool: whether tools/list shows it, the
@@ -63,7 +63,12 @@ function viewGroups(kind: ConditionsView["kind"], groups: CompiledGroup[]): Cond
 }
 
 export function explainTool(policy: CompiledPolicy, name: string): ToolExplanation {
-  const target = { kind: "tool", name } as const;
+  return explainTarget(policy, { kind: "tool", name });
+}
+
+/** The same for a resource URI (a read) or a prompt (a get with no arguments). */
+export function explainTarget(policy: CompiledPolicy, target: Target): ToolExplanation {
+  const { name } = target;
   const decision = evaluate(policy, { ...target, arguments: {} });
   const visible = isVisible(policy, target);
   const rule = ruleFor(policy, target);
@@ -73,7 +78,8 @@ export function explainTool(policy: CompiledPolicy, name: string): ToolExplanati
       : { outcome: "deny", by: decision.rule, cause: decision.cause, reason: decision.reason };
   // A tool no call can reach has nothing else that applies.
   if (!visible) return { name, visible, ...(rule ? { rule: rule.pointer } : {}), call, approval: false, limits: [], conditions: [] };
-  const limits = [...(rule?.limits ?? []), ...policy.sections.tool.sharedLimits].map((limit) => viewLimit(limit, "tool", name));
+  const shared = policy.sections[target.kind].sharedLimits;
+  const limits = [...(rule?.limits ?? []), ...shared].map((limit) => viewLimit(limit, target.kind, name));
   return {
     name,
     visible,

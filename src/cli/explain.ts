@@ -4,6 +4,7 @@ import { escapeControl } from "../log.js";
 import { formatProblems, loadPolicy } from "../policy/load-policy.js";
 import { describeUnmatchedName, findUnmatchedNames, type UnmatchedName } from "../policy/unmatched-names.js";
 import { describeCall, detailLines, explainTool, type ToolExplanation } from "./explain-report.js";
+import { explainTargets, formatTargets, liveTargets, type TargetsExplanation } from "./explain-targets.js";
 import { showName } from "./init-summary.js";
 import { listLiveTools, timeoutOption } from "./live-tools.js";
 import { parseCommand } from "./parse-command.js";
@@ -36,12 +37,19 @@ export function unmatchedLines(unmatched: UnmatchedName[]): string[] {
   return unmatched.map((name) => `  ${escapeControl(describeUnmatchedName(name))}`);
 }
 
-function formatUnmatched(unmatched: UnmatchedName[]): string {
-  if (unmatched.length === 0) return "Every name in the policy matches a tool the server lists.";
-  return [`Names in the policy that match no tool the server lists (${unmatched.length}):`, ...unmatchedLines(unmatched)].join("\n");
+function formatUnmatched(unmatched: UnmatchedName[], targets: boolean): string {
+  const [some, none] = targets ? ["a tool, resource or prompt", "nothing"] : ["a tool", "no tool"];
+  if (unmatched.length === 0) return `Every name in the policy matches ${some} the server lists.`;
+  return [`Names in the policy that match ${none} the server lists (${unmatched.length}):`, ...unmatchedLines(unmatched)].join("\n");
 }
 
-function formatText(file: string, label: string, explanations: ToolExplanation[], unmatched: UnmatchedName[]): string {
+function formatText(
+  file: string,
+  label: string,
+  explanations: ToolExplanation[],
+  targets: TargetsExplanation,
+  unmatched: UnmatchedName[],
+): string {
   const shown = explanations.filter((e) => e.visible).length;
   const out: string[] = [`${file} against ${escapeControl(label)}: ${explanations.length} tools, ${shown} shown`, ""];
   const names = explanations.map((e) => showName(e.name));
@@ -55,7 +63,8 @@ function formatText(file: string, label: string, explanations: ToolExplanation[]
     );
     for (const line of detailLines(explanation)) out.push(`${"".padEnd(width + 10)}${escapeControl(line)}`);
   });
-  out.push("", formatUnmatched(unmatched));
+  out.push(...formatTargets(targets));
+  out.push("", formatUnmatched(unmatched, targets.resources !== undefined || targets.prompts !== undefined));
   return `${out.join("\n")}\n`;
 }
 
@@ -79,15 +88,16 @@ export async function explainCommand(argv: string[]): Promise<number> {
     );
     return 1;
   }
-  const catalogue = await listLiveTools("explain", command.args, options.timeout);
+  const catalogue = await listLiveTools("explain", command.args, options.timeout, true);
   if (typeof catalogue === "number") return catalogue;
-  const names = [...new Set(catalogue.tools.map((tool) => tool.name as string))];
-  const explanations = names.map((name) => explainTool(loaded.policy, name));
-  const unmatched = findUnmatchedNames(loaded.policy, names);
+  const live = liveTargets(loaded.policy, catalogue);
+  const explanations = (live.tools ?? []).map((name) => explainTool(loaded.policy, name));
+  const targets = explainTargets(loaded.policy, live);
+  const unmatched = findUnmatchedNames(loaded.policy, live);
   process.stdout.write(
     options.json
-      ? `${JSON.stringify({ policy: options.policy, server: serverInfo(catalogue), tools: explanations, unmatched }, null, 2)}\n`
-      : formatText(options.policy, serverLabel(catalogue), explanations, unmatched),
+      ? `${JSON.stringify({ policy: options.policy, server: serverInfo(catalogue), tools: explanations, ...targets, unmatched }, null, 2)}\n`
+      : formatText(options.policy, serverLabel(catalogue), explanations, targets, unmatched),
   );
   return unmatched.length > 0 ? 1 : 0;
 }

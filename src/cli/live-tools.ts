@@ -19,9 +19,14 @@ export function timeoutOption(): Option {
     .default(DEFAULT_TIMEOUT_MS / 1000);
 }
 
-export async function listLiveTools(who: string, command: string[], timeoutSeconds: number): Promise<ServerCatalogue | number> {
+export async function listLiveTools(
+  who: string,
+  command: string[],
+  timeoutSeconds: number,
+  targets = false,
+): Promise<ServerCatalogue | number> {
   try {
-    return await inspectServer(command, { timeoutMs: Math.round(timeoutSeconds * 1000) });
+    return await inspectServer(command, { timeoutMs: Math.round(timeoutSeconds * 1000), targets });
   } catch (error) {
     if (!(error instanceof InspectError)) throw error;
     process.stderr.write(`policy-wrap ${who}: could not list the tools of ${quote(command.join(" "))}: ${escapeControl(error.message)}\n`);

@@ -3,6 +3,7 @@ import { escapeControl } from "../log.js";
 import type { CompiledPolicy } from "../policy/types.js";
 import { findUnmatchedNames } from "../policy/unmatched-names.js";
 import { unmatchedLines } from "./explain.js";
+import { liveTargets } from "./explain-targets.js";
 import { listLiveTools } from "./live-tools.js";
 
 // `policy-wrap validate <file> --against [--] <server command...>`: after the
@@ -21,16 +22,19 @@ export function splitAgainst(argv: string[]): { own: string[]; server: string[] 
 
 /** Prints the report; 0 when every name matches, 1 when some do not, 3 when the server could not be listed. */
 export async function checkAgainstServer(file: string, policy: CompiledPolicy, server: string[]): Promise<number> {
-  const catalogue = await listLiveTools("validate", server, DEFAULT_TIMEOUT_MS / 1000);
+  const catalogue = await listLiveTools("validate", server, DEFAULT_TIMEOUT_MS / 1000, true);
   if (typeof catalogue === "number") return catalogue;
-  const names = [...new Set(catalogue.tools.map((tool) => tool.name as string))];
-  const unmatched = findUnmatchedNames(policy, names);
+  const live = liveTargets(policy, catalogue);
+  const names = live.tools ?? [];
+  const unmatched = findUnmatchedNames(policy, live);
   const label = `${escapeControl(serverLabel(catalogue))} (${names.length} tool${names.length === 1 ? "" : "s"})`;
+  // Tools only, as before, unless the policy also governs resources or prompts.
+  const [some, none] = live.resources || live.prompts ? ["a tool, resource or prompt", "nothing"] : ["a tool", "no tool"];
   if (unmatched.length === 0) {
-    process.stdout.write(`${file}: every name matches a tool of ${label}\n`);
+    process.stdout.write(`${file}: every name matches ${some} of ${label}\n`);
     return 0;
   }
   const count = unmatched.length === 1 ? "1 name matches" : `${unmatched.length} names match`;
-  process.stdout.write(`${file}: ${count} no tool of ${label}:\n${unmatchedLines(unmatched).join("\n")}\n`);
+  process.stdout.write(`${file}: ${count} ${none} of ${label}:\n${unmatchedLines(unmatched).join("\n")}\n`);
   return 1;
 }

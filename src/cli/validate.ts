@@ -39,11 +39,24 @@ export function summarize(policy: CompiledPolicy): string {
   const tools = policy.sections.tool;
   const hidden = tools.hideExact.size + tools.hideGlobs.length;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  return [
+  const tool = [
     `default ${tools.defaultAction}`,
     plural(tools.exact.size, "tool"),
     plural(tools.globs.length, "glob"),
     plural(hidden, "hidden pattern"),
     plural(limits, "limit"),
-  ].join(", ");
+  ];
+  const parts = [tool.join(", ")];
+  // Resources and prompts are summed up only when the policy says something about them.
+  for (const [kind, word] of [
+    ["resource", "resources"],
+    ["prompt", "prompts"],
+  ] as const) {
+    const section = policy.sections[kind];
+    if (!section.governed) continue;
+    const rules = section.exact.size + section.globs.length;
+    const hides = section.hideExact.size + section.hideGlobs.length;
+    parts.push(`${word}: default ${section.defaultAction}, ${plural(rules, "rule")}, ${plural(hides, "hidden pattern")}`);
+  }
+  return parts.join("; ");
 }

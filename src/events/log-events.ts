@@ -1,3 +1,4 @@
+import { targetLabel } from "../policy/target.js";
 import { quote, type Logger } from "../log.js";
 import { formatChange } from "../policy/describe-change.js";
 import { describeUnmatchedName } from "../policy/unmatched-names.js";
@@ -13,7 +14,7 @@ export function logEvents(log: Logger): EventListener {
   return (event: WrapperEvent) => {
     switch (event.type) {
       case "decision": {
-        const tool = quote(event.target.name);
+        const tool = quote(targetLabel(event.target));
         if (event.outcome === "allow") log.debug(`allowed ${tool} by ${event.rule}`);
         // A store or audit fault is reported once by its own event; repeating it per call would bury it.
         else if (event.cause === "limit_store" || event.cause === "audit")
@@ -27,7 +28,7 @@ export function logEvents(log: Logger): EventListener {
         return;
       case "call_end":
         log.debug(
-          `${quote(event.target.name)} ended: ${event.result}${event.code === undefined ? "" : ` ${event.code}`} after ${event.durationMs} ms`,
+          `${quote(targetLabel(event.target))} ended: ${event.result}${event.code === undefined ? "" : ` ${event.code}`} after ${event.durationMs} ms`,
         );
         return;
       case "reload":
@@ -71,12 +72,12 @@ export function rejectedReloadLines(event: Extract<ReloadEvent, { accepted: fals
 /** A call held out of band, in words, with the command that decides it: stderr and the client's log say the same. */
 export function approvalNeededLine(event: ApprovalEvent): string | undefined {
   if (event.phase !== "asked" || event.channel !== "out_of_band" || event.command === undefined) return undefined;
-  return `approval needed: ${event.command} (tool ${quote(event.target.name)}; policy-wrap deny ${event.approval ?? ""} refuses it)`;
+  return `approval needed: ${event.command} (tool ${quote(targetLabel(event.target))}; policy-wrap deny ${event.approval ?? ""} refuses it)`;
 }
 
 /** A held call's course: the command that decides it, then who decided and how. */
 function logApproval(log: Logger, event: ApprovalEvent): void {
-  const tool = quote(event.target.name);
+  const tool = quote(targetLabel(event.target));
   if (event.phase === "asked") {
     const needed = approvalNeededLine(event);
     if (needed !== undefined) log.warn(needed);

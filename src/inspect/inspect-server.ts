@@ -2,6 +2,7 @@ import { isRecord, type ResponseMessage } from "../jsonrpc/message.js";
 import { spawnUpstream } from "../upstream/spawn-upstream.js";
 import { stopUpstream } from "../upstream/stop-upstream.js";
 import { InspectError } from "./inspect-error.js";
+import { listTargets, type ListedTargets } from "./list-targets.js";
 import { RpcChannel } from "./rpc-channel.js";
 
 // Starts a server the way the wrapper does (its own process group), asks it
@@ -24,10 +25,12 @@ const MAX_RELISTS = 3;
 export interface InspectOptions {
   /** Deadline for each answer (initialize, and each page of tools/list). */
   timeoutMs?: number;
+  /** Also list resources, resource templates and prompts (explain, validate --against). */
+  targets?: boolean;
   maxPages?: number;
 }
 
-export interface ServerCatalogue {
+export interface ServerCatalogue extends ListedTargets {
   /** The initialize result as sent. */
   initialize: Record<string, unknown>;
   /** Every entry of every tools/list page that is an object with a string name, as sent, in order. */
@@ -108,7 +111,8 @@ export async function inspectServer(command: string[], options: InspectOptions =
       seen = changes();
       listed = await list();
     }
-    return { initialize, ...listed };
+    const targets = options.targets ? await listTargets(channel, capabilities, timeoutMs, options.maxPages ?? MAX_PAGES) : {};
+    return { initialize, ...listed, ...targets };
   } finally {
     await stopUpstream(upstream);
   }

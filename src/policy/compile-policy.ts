@@ -57,8 +57,7 @@ export function compilePolicy(doc: PolicyDocument, fingerprint = ""): CompileRes
   return problems.length > 0 ? { ok: false, problems } : { ok: true, policy };
 }
 
-/** Kinds whose `hide` prefix (`resource:`, `prompt:`) is read as such; until the proxy enforces a kind, its prefix is part of a tool name, as before. */
-const PREFIXED_KINDS: TargetKind[] = [];
+const PREFIXED_KINDS: TargetKind[] = ["resource", "prompt"];
 
 /** `resource:` and `prompt:` entries of `hide` are about resources and prompts; every other entry names tools, as before. */
 function kindOfHide(pattern: string): TargetKind {

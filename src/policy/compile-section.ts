@@ -29,7 +29,7 @@ const syntaxOf = (kind: TargetKind): GlobSyntax => (kind === "resource" ? URI_GL
 /** The key as compared, or why it cannot be one. */
 function readKey(kind: TargetKind, pattern: string): Key | { why: string } {
   if (kind !== "resource") {
-    const bad = checkPattern(pattern);
+    const bad = checkPattern(pattern, `${kind} name`);
     return bad ? { why: bad } : { text: pattern, glob: isGlob(pattern) };
   }
   const bad = checkUriPattern(pattern);

@@ -9,7 +9,22 @@ export interface PolicyChange {
   shown: string[] | undefined;
   hidden: string[] | undefined;
   limits: string[];
+  /** Resources, resource templates and prompts the client listed whose visibility changed (lists without changes are left out). */
+  lists?: ListChange[];
 }
+
+export interface ListChange {
+  /** The list method: `resources/list`, `resources/templates/list`, `prompts/list`. */
+  method: string;
+  shown: string[];
+  hidden: string[];
+}
+
+const LIST_WORDS: Record<string, string> = {
+  "resources/list": "resources",
+  "resources/templates/list": "resource templates",
+  "prompts/list": "prompts",
+};
 
 export function describeChange(before: CompiledPolicy, after: CompiledPolicy, knownTools: readonly string[] | undefined): PolicyChange {
   const seen = (policy: CompiledPolicy, name: string) => isVisible(policy, { kind: "tool", name });
@@ -27,6 +42,10 @@ export function formatChange(change: PolicyChange): string {
   if (change.shown === undefined || change.hidden === undefined) parts.push("visible tools: not listed by the client yet");
   else if (!visibleSetChanged(change)) parts.push("visible tools unchanged");
   else parts.push(`visible tools ${[...change.shown.map((n) => `+${n}`), ...change.hidden.map((n) => `-${n}`)].join(" ")}`);
+  for (const list of change.lists ?? [])
+    parts.push(
+      `visible ${LIST_WORDS[list.method] ?? list.method} ${[...list.shown.map((n) => `+${n}`), ...list.hidden.map((n) => `-${n}`)].join(" ")}`,
+    );
   parts.push(change.limits.length === 0 ? "limits unchanged" : `limits ${change.limits.join(", ")}`);
   return parts.join("; ");
 }

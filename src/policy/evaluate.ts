@@ -21,6 +21,7 @@ export type Decision =
   | { outcome: "deny"; target: Target; rule: string; cause: DenyCause; reason: string };
 
 type Allowed = Extract<Decision, { outcome: "allow" }>;
+type Denied = Extract<Decision, { outcome: "deny" }>;
 type Visibility =
   | { visible: true; rule: CompiledRule | undefined }
   | { visible: false; cause: "hidden" | "default" | "rule"; pointer: string; rule?: CompiledRule };
@@ -39,10 +40,35 @@ function visibility(section: CompiledSection, reading: Reading): Visibility {
 
 /** Whether a list shows the target: exactly the targets a call could reach. */
 export function isVisible(policy: CompiledPolicy, target: Target): boolean {
+  return refusedOutright(policy, target) === undefined;
+}
+
+/** The refusal of every call to the target whatever its arguments (hidden, default, a deny rule, an unreadable URI), if any. */
+export function refusedOutright(policy: CompiledPolicy, target: Target): Denied | undefined {
   const section = policy.sections[target.kind];
   const read = readTarget(section, target.kind, target.name);
-  if (!read.ok) return !section.governed;
-  return read.readings.every((reading) => visibility(section, reading).visible);
+  if (!read.ok) return section.governed ? unreadable(target, read.why) : undefined;
+  for (const reading of read.readings) {
+    const seen = visibility(section, reading);
+    if (!seen.visible) return refusal(target, seen);
+  }
+  return undefined;
+}
+
+function unreadable(target: Target, why: string): Denied {
+  const reason = `${KIND_NOUN[target.kind]} "${target.name}" cannot be checked against the policy: it ${why}.`;
+  return { outcome: "deny", target, rule: `/${SECTION[target.kind].rules}`, cause: "uri", reason };
+}
+
+function refusal(target: Target, seen: Extract<Visibility, { visible: false }>): Denied {
+  const noun = `${KIND_NOUN[target.kind]} "${target.name}"`;
+  const reason =
+    seen.cause === "hidden"
+      ? `${noun} is hidden by policy.`
+      : seen.cause === "default"
+        ? `${noun} is not permitted by the default policy.`
+        : (seen.rule?.reason ?? `${noun} is denied by policy.`);
+  return { outcome: "deny", target, rule: seen.pointer, cause: seen.cause, reason };
 }
 
 /** The rule the target's name falls under as written (for explain), if any. */
@@ -58,8 +84,7 @@ export function evaluate(policy: CompiledPolicy, call: TargetCall): Decision {
   const read = readTarget(section, call.kind, call.name);
   if (!read.ok) {
     if (!section.governed) return { outcome: "allow", target, rule: section.defaultPointer, limits: [], needsApproval: false };
-    const reason = `${KIND_NOUN[call.kind]} "${call.name}" cannot be checked against the policy: it ${read.why}.`;
-    return { outcome: "deny", target, rule: `/${SECTION[call.kind].rules}`, cause: "uri", reason };
+    return unreadable(target, read.why);
   }
   let first: Allowed | undefined;
   const limits = new Map<string, CompiledLimit>();
@@ -79,15 +104,7 @@ function evaluateReading(section: CompiledSection, reading: Reading, target: Tar
   const { kind, name } = target;
   const noun = `${KIND_NOUN[kind]} "${name}"`;
   const seen = visibility(section, reading);
-  if (!seen.visible) {
-    const reason =
-      seen.cause === "hidden"
-        ? `${noun} is hidden by policy.`
-        : seen.cause === "default"
-          ? `${noun} is not permitted by the default policy.`
-          : (seen.rule?.reason ?? `${noun} is denied by policy.`);
-    return { outcome: "deny", target, rule: seen.pointer, cause: seen.cause, reason };
-  }
+  if (!seen.visible) return refusal(target, seen);
   const rule = seen.rule;
   if (!rule) return { outcome: "allow", target, rule: section.defaultPointer, limits: section.sharedLimits, needsApproval: false };
 

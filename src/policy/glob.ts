@@ -14,8 +14,8 @@ export function isGlob(pattern: string, syntax: GlobSyntax = NAME_GLOBS): boolea
 }
 
 /** Why a pattern cannot be a tool or prompt name or glob, or undefined when it can. */
-export function checkPattern(pattern: string): string | undefined {
-  if (/\s/.test(pattern)) return "contains whitespace, which no tool name has";
+export function checkPattern(pattern: string, noun = "tool name"): string | undefined {
+  if (/\s/.test(pattern)) return `contains whitespace, which no ${noun} has`;
   if (/[[\]{}]/.test(pattern)) return "uses [ ] or { }: only * and ? are wildcards";
   return undefined;
 }

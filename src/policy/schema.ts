@@ -130,7 +130,8 @@ function describe(error: SchemaError, document: unknown): PolicyProblem {
     case "propertyNames": {
       const name = String(params.propertyName);
       const pointer = `${at}/${escapePointerToken(name)}`;
-      return problem(name === "" ? "a tool name must not be empty" : `tool name ${show(name)} is longer than 256 characters`, pointer);
+      const noun = at === "/resources" ? "resource URI or pattern" : at === "/prompts" ? "prompt name" : "tool name";
+      return problem(name === "" ? `a ${noun} must not be empty` : `${noun} ${show(name)} is longer than 256 characters`, pointer);
     }
     default:
       return problem(`${field} ${error.message ?? "is invalid"}`);
@@ -145,7 +146,7 @@ function fieldName(pointer: string): string {
     .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
   const last = tokens[tokens.length - 1];
   if (last === undefined) return "the policy";
-  if (tokens.length === 2 && tokens[0] === "tools") return `the rule for ${show(last)}`;
+  if (tokens.length === 2 && ["tools", "resources", "prompts"].includes(tokens[0] as string)) return `the rule for ${show(last)}`;
   if (/^\d+$/.test(last) && tokens.length >= 2) return `${tokens[tokens.length - 2]}[${last}]`;
   return last;
 }

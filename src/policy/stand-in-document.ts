@@ -45,9 +45,11 @@ function replaceRefused(root: Record<string, unknown>, tokens: string[]): void {
     case "all_tools":
       if (name !== "limits" || field === undefined) return removeMember(root.all_tools, name);
       return replaceItem(child(root.all_tools, "limits"), field, STAND_IN_LIMIT);
-    case "tools": {
-      const rule = child(root.tools, name);
-      if (field === undefined || !isContainer(rule)) return removeMember(root.tools, name);
+    case "tools":
+    case "resources":
+    case "prompts": {
+      const rule = child(root[top], name);
+      if (field === undefined || !isContainer(rule)) return removeMember(root[top], name);
       if (field === "limits" && index !== undefined) return replaceItem(rule.limits, index, STAND_IN_LIMIT);
       if ((field === "require" || field === "deny_if") && index !== undefined) {
         const group = child(rule[field], index);

@@ -42,3 +42,16 @@ export function foldName(name: string): string {
 export function ownCounter(kind: TargetKind, name: string): string {
   return kind === "tool" ? name : `${kind}:${foldName(name)}`;
 }
+
+/** How records and approval questions name a target: a tool by its name, others as `resource:<uri>`, `prompt:<name>` (the hide prefixes). */
+export function targetLabel(target: Target): string {
+  return target.kind === "tool" ? target.name : `${SECTION[target.kind].hidePrefix}${target.name}`;
+}
+
+/** What the agent wants done, for an approval question: `call "x"`, `read the resource "file:///x"`, `get the prompt "x"`. */
+export function targetAction(target: Target, method: string): string {
+  const name = JSON.stringify(target.name);
+  if (target.kind === "tool") return `call ${name}`;
+  if (target.kind === "prompt") return `get the prompt ${name}`;
+  return method === "resources/subscribe" ? `subscribe to the resource ${name}` : `read the resource ${name}`;
+}

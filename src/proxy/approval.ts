@@ -8,7 +8,10 @@ import type { ClientRequest, RelayContext } from "./relay-context.js";
 // this channel only, and the call goes on waiting wherever else it was asked.
 
 export interface ApprovalQuestion {
+  /** How records name the target: a tool's name, `resource:<uri>`, `prompt:<name>`. */
   tool: string;
+  /** What the agent wants done (`read the resource "file:///x"`), when it is not calling a tool. */
+  what?: string;
   args: unknown;
   server: string;
   /** The pending record's id, when the call can also be decided out of band. */
@@ -45,7 +48,7 @@ function showArguments(args: unknown): string {
 
 function questionText(question: ApprovalQuestion): string {
   const elsewhere = question.approveCommand ? `\n\n(Or from a terminal: ${question.approveCommand})` : "";
-  return `The agent wants to call "${question.tool}" on ${question.server}.\n\nArguments:\n${showArguments(question.args)}\n\nApprove this call?${elsewhere}`;
+  return `The agent wants to ${question.what ?? `call "${question.tool}"`} on ${question.server}.\n\nArguments:\n${showArguments(question.args)}\n\nApprove this call?${elsewhere}`;
 }
 
 /** What the client's answer means. */

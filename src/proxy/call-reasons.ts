@@ -1,3 +1,4 @@
+import { KIND_NOUN, type Target } from "../policy/target.js";
 import type { CompiledLimit } from "../policy/types.js";
 
 // What the agent reads when the gate itself refuses a call (the policy's own
@@ -18,8 +19,8 @@ export function changedWhileWaitingReason(reason: string): string {
   return `The policy changed while the call waited for approval, and no longer allows it: ${reason}`;
 }
 
-export function monitorApprovalReason(tool: string): string {
-  return `Tool "${tool}" requires human approval; in monitor mode no one is asked and the call goes on.`;
+export function monitorApprovalReason(target: Target): string {
+  return `${KIND_NOUN[target.kind]} "${target.name}" requires human approval; in monitor mode no one is asked and the call goes on.`;
 }
 
 export function auditRequiredReason(tool: string, problem: string): string {

@@ -5,6 +5,7 @@ import type { Limiter } from "../limits/limiter.js";
 import type { PinVerdict } from "../pins/pin-reasons.js";
 import type { Ticket } from "../limits/store.js";
 import { evaluate, type Decision, type TargetCall } from "../policy/evaluate.js";
+import { targetAction, targetLabel } from "../policy/target.js";
 import type { Approvals } from "../approvals/approvals.js";
 import type { LimitOutcome } from "../limits/limiter.js";
 import { elicitationChannel, keepAlive } from "./approval.js";
@@ -15,13 +16,14 @@ import {
   rateLimitReason,
   storeFaultReason,
 } from "./call-reasons.js";
-import { denyResult, type DeniedCall } from "./deny-result.js";
+import { denyError, denyResult, type DeniedCall } from "./deny-result.js";
 import type { PolicyInForce } from "./policy-in-force.js";
 import type { CallEnd, ClientRequest, RelayContext } from "./relay-context.js";
 
-// One tools/call, from the policy's verdict to the end of the call:
-// decide (the policy, then the tool's pin) -> (peek at the limits -> hold for
-// approval -> decide again) -> charge the limits -> forward -> settle.
+// One call (a tools/call, resources/read, resources/subscribe or prompts/get),
+// from the policy's verdict to the end of the call: decide (the policy, then a
+// tool's pin) -> (peek at the limits -> hold for approval -> decide again) ->
+// charge the limits -> forward -> settle.
 // Every refusal and every admission is one decision event; every forwarded
 // call ends in one call_end event. In monitor mode a refusal by the policy
 // becomes a would_deny decision and the call is forwarded all the same.
@@ -33,7 +35,7 @@ const NEVER_RAN_CODES = new Set([-32700, -32600, -32601, -32602]);
 type Allowed = Extract<Decision, { outcome: "allow" }>;
 type Verdict = Pick<DecisionEvent, "outcome" | "rule" | "cause" | "reason" | "details">;
 
-export interface ToolCallsOptions {
+export interface TargetCallsOptions {
   /** The policy in force now (it may change between two steps of one call). */
   inForce(): PolicyInForce;
   /** The upstream's name: its serverInfo.name, or its command until it answered initialize. */
@@ -58,10 +60,10 @@ export interface ToolCallsOptions {
   pinVerdict(name: string): PinVerdict;
 }
 
-export class ToolCalls {
-  readonly #o: ToolCallsOptions;
+export class TargetCalls {
+  readonly #o: TargetCallsOptions;
 
-  constructor(options: ToolCallsOptions) {
+  constructor(options: TargetCallsOptions) {
     this.#o = options;
   }
 
@@ -81,9 +83,14 @@ export class ToolCalls {
       relay.fail(request, INVALID_PARAMS, "Invalid params: arguments must be an object");
       return;
     }
-    const call: TargetCall = { kind: "tool", name: params.name, arguments: params.arguments };
-    const ref: CallRef = { method: request.method, target: { kind: "tool", name: call.name }, requestId: request.idRaw };
-    const ready = this.#o.pinsReady(relay);
+    this.run(request, relay, { kind: "tool", name: params.name, arguments: params.arguments });
+  }
+
+  /** Decides a call whose params have been checked (see target-params for resources and prompts), and carries the decision out. */
+  run(request: ClientRequest, relay: RelayContext, call: TargetCall): void {
+    const ref: CallRef = { method: request.method, target: { kind: call.kind, name: call.name }, requestId: request.idRaw };
+    // Pins are about tool definitions: only a tool waits for them.
+    const ready = call.kind === "tool" ? this.#o.pinsReady(relay) : undefined;
     if (!ready) this.#decide(request, relay, ref, call);
     else
       void ready
@@ -95,7 +102,7 @@ export class ToolCalls {
     const inForce = this.#o.inForce();
     const decision = evaluate(inForce.policy, call);
     if (decision.outcome === "deny") {
-      this.#refuse(request, relay, ref, call, inForce, { ...decision, tool: call.name });
+      this.#refuse(request, relay, ref, call, inForce, decision);
       return;
     }
     // Before approval and limits: nobody is asked about, and no quota spent on, a definition nobody approved.
@@ -104,8 +111,8 @@ export class ToolCalls {
     else if (!decision.needsApproval) void this.#admit(request, relay, ref, call, inForce, decision);
     else if (inForce.mode === "monitor") {
       // Asking a human would interrupt the workday monitor mode promises to leave alone.
-      const reason = monitorApprovalReason(call.name);
-      this.#refuse(request, relay, ref, call, inForce, { tool: call.name, rule: decision.rule, cause: "approval", reason });
+      const reason = monitorApprovalReason(ref.target);
+      this.#refuse(request, relay, ref, call, inForce, { rule: decision.rule, cause: "approval", reason });
     } else void this.#approveThenAdmit(request, relay, ref, call, inForce, decision);
   }
 
@@ -124,12 +131,18 @@ export class ToolCalls {
       return;
     }
     const server = this.#o.serverName();
-    const question = { tool: call.name, args: call.arguments, server: `the MCP server "${server}"` };
-    const stopBeating = keepAlive(relay, request, call.name, this.#o.approvalTimeoutMs);
+    const label = targetLabel(ref.target);
+    const question = {
+      tool: label,
+      what: targetAction(ref.target, ref.method),
+      args: call.arguments,
+      server: `the MCP server "${server}"`,
+    };
+    const stopBeating = keepAlive(relay, request, label, this.#o.approvalTimeoutMs);
     const verdict = await this.#o.approvals.hold({
       ref,
       server,
-      tool: call.name,
+      tool: label,
       args: call.arguments,
       rule: decision.rule,
       clientChannels: (approval) =>
@@ -148,13 +161,13 @@ export class ToolCalls {
     if (verdict.decision.answer !== "approved") {
       // A human's no stands in monitor mode too (the policy may have switched modes meanwhile).
       const rule = evaluate(now.policy, call).rule;
-      this.#deny(request, relay, ref, call, now, { tool: call.name, rule, cause: "approval", reason: verdict.reason });
+      this.#deny(request, relay, ref, call, now, { rule, cause: "approval", reason: verdict.reason });
       return;
     }
     const again = evaluate(now.policy, call);
     if (again.outcome === "deny") {
       const reason = changedWhileWaitingReason(again.reason);
-      this.#refuse(request, relay, ref, call, now, { ...again, tool: call.name, reason });
+      this.#refuse(request, relay, ref, call, now, { ...again, reason });
       verdict.settle("refused", reason);
       return;
     }
@@ -170,10 +183,12 @@ export class ToolCalls {
 
   /** The refusal when the tool's definition is not the approved one (or cannot be checked); undefined when it is. */
   #pinRefusal(call: TargetCall): DeniedCall | undefined {
+    // Pins are tool definitions; resources and prompts have none (issue 15 keeps pinning to tools).
+    if (call.kind !== "tool") return undefined;
     const verdict = this.#o.pinVerdict(call.name);
     if (verdict.ok) return undefined;
     const { cause, reason, details } = verdict;
-    return { tool: call.name, rule: "/pin", cause, reason, details };
+    return { rule: "/pin", cause, reason, details };
   }
 
   /** Charges the limits and forwards; returns the reason when the call was not forwarded (refused, or cancelled meanwhile). */
@@ -205,13 +220,13 @@ export class ToolCalls {
   ): string {
     if ("fault" in limited) {
       const reason = storeFaultReason(call.name, limited.fault);
-      this.#refuse(request, relay, ref, call, inForce, { tool: call.name, rule: decision.rule, cause: "limit_store", reason });
+      this.#refuse(request, relay, ref, call, inForce, { rule: decision.rule, cause: "limit_store", reason });
       return reason;
     }
     const { limit, retryAfterMs, used } = limited;
     const details = { counter: limit.counter, scope: limit.scope, max: limit.max, windowMs: limit.windowMs, used, retryAfterMs };
     const reason = rateLimitReason(call.name, limit, retryAfterMs);
-    this.#refuse(request, relay, ref, call, inForce, { tool: call.name, rule: limit.pointer, cause: "rate_limit", reason, details });
+    this.#refuse(request, relay, ref, call, inForce, { rule: limit.pointer, cause: "rate_limit", reason, details });
     return reason;
   }
 
@@ -232,7 +247,7 @@ export class ToolCalls {
       if (problem !== undefined) {
         if (ticket) void this.#o.limiter.refund(ticket);
         const reason = auditRequiredReason(call.name, problem);
-        this.#deny(request, relay, ref, call, inForce, { tool: call.name, rule: verdict.rule, cause: "audit", reason });
+        this.#deny(request, relay, ref, call, inForce, { rule: verdict.rule, cause: "audit", reason });
         return reason;
       }
     }
@@ -283,7 +298,11 @@ export class ToolCalls {
   #deny(request: ClientRequest, relay: RelayContext, ref: CallRef, call: TargetCall, inForce: PolicyInForce, denied: DeniedCall): void {
     const { rule, cause, reason, details } = denied;
     this.#o.emit(this.#decision(request, ref, call, inForce, { outcome: "deny", rule, cause, reason, details }));
-    relay.answer(request, denyResult({ ...denied, tool: call.name }));
+    if (ref.target.kind === "tool") relay.answer(request, denyResult(ref.target, denied));
+    else {
+      const error = denyError(ref.target, denied);
+      relay.fail(request, error.code, error.message, error.data);
+    }
   }
 
   #decision(request: ClientRequest, ref: CallRef, call: TargetCall, inForce: PolicyInForce, verdict: Verdict): DecisionEvent {

@@ -1,19 +1,23 @@
 import type { Approvals } from "../approvals/approvals.js";
 import type { DecisionEvent, WrapperEvent } from "../events/events.js";
 import { isRecord } from "../jsonrpc/message.js";
+import { INVALID_PARAMS } from "../jsonrpc/wire-errors.js";
 import type { Limiter } from "../limits/limiter.js";
 import type { PinChecker } from "../pins/pin-checker.js";
 import { describeChange, type PolicyChange } from "../policy/describe-change.js";
 import { isVisible } from "../policy/evaluate.js";
 import type { CompiledPolicy, Mode } from "../policy/types.js";
-import { findUnmatchedNames } from "../policy/unmatched-names.js";
 import { supportsFormElicitation } from "./approval.js";
-import { ToolCalls } from "./call-tool.js";
+import { TargetCalls } from "./call-tool.js";
+import { handleCompletion } from "./completions.js";
 import { listAllTools, UpstreamListError } from "./list-tools.js";
+import { NamesCheck } from "./names-check.js";
 import { refreshPins } from "./pin-refresh.js";
 import { advertiseListChanged } from "./patch-initialize.js";
 import { effectiveMode, type PolicyInForce } from "./policy-in-force.js";
 import type { ClientRequest, Interceptor, RelayContext } from "./relay-context.js";
+import { TargetLists, TARGET_LISTS } from "./target-lists.js";
+import { readTargetParams, TARGET_METHODS } from "./target-params.js";
 
 // The one place policy is applied. The relay hands over the requests the
 // policy cares about; the gate asks the pure evaluator for a decision and
@@ -48,9 +52,9 @@ export class Gate {
   #knownTools: string[] | undefined;
   #clientCanElicit = false;
   #serverName: string;
-  /** The policy and tool list last checked for names that match no tool, so each pair is reported once. */
-  #namesChecked = "";
-  readonly #toolCalls: ToolCalls;
+  readonly #names: NamesCheck;
+  readonly #calls: TargetCalls;
+  readonly #lists: TargetLists;
   readonly #modeFlag: Mode | undefined;
   readonly #pins: PinChecker | undefined;
   /** The list being fetched so that a call can be checked against its pin, shared by the calls that wait for it. */
@@ -63,7 +67,7 @@ export class Gate {
     this.#modeFlag = options.mode;
     this.#inForce = { policy: options.policy, epoch: this.#clock(), mode: effectiveMode(options.mode, options.policy) };
     this.#serverName = options.serverName;
-    this.#toolCalls = new ToolCalls({
+    this.#calls = new TargetCalls({
       inForce: () => this.#inForce,
       serverName: () => this.#serverName,
       clientCanElicit: () => this.#clientCanElicit && options.elicitation !== false,
@@ -75,6 +79,13 @@ export class Gate {
       recordFirst: options.recordFirst,
       pinsReady: (relay) => this.#pinsReady(relay),
       pinVerdict: (name) => this.#pins?.verdict(name, this.#inForce.policy.pin) ?? { ok: true },
+    });
+    this.#names = new NamesCheck(options.emit, this.#clock);
+    this.#lists = new TargetLists({
+      inForce: () => this.#inForce,
+      emit: options.emit,
+      clock: this.#clock,
+      listed: () => this.#checkNames(),
     });
   }
 
@@ -98,27 +109,41 @@ export class Gate {
     // Definitions seen while pinning was off were never compared: the next call lists first.
     if (before.policy.pin === "off" && policy.pin !== "off") this.#pins?.markStale();
     this.#checkNames();
-    return modeChange(describeChange(before.policy, policy, this.#knownTools), before, this.#inForce, this.#knownTools);
+    const change = modeChange(describeChange(before.policy, policy, this.#knownTools), before, this.#inForce, this.#knownTools);
+    const lists = this.#lists.describeChanges(before, this.#inForce);
+    return lists.length > 0 ? { ...change, lists } : change;
   }
 
-  /** A rule or hide that names no live tool is usually a typo that silently does nothing: say so. */
   #checkNames(): void {
-    const tools = this.#knownTools;
-    if (!tools) return;
-    const policy = this.#inForce.policy;
-    const key = `${policy.fingerprint}\u0000${tools.join("\u0000")}`;
-    if (key === this.#namesChecked) return;
-    this.#namesChecked = key;
-    const names = findUnmatchedNames(policy, tools);
-    if (names.length > 0) this.#emit({ type: "unmatched_names", at: this.#clock(), policy: policy.fingerprint, names });
+    const known = (method: string) => this.#lists.known(method);
+    this.#names.check(this.#inForce.policy, {
+      tools: this.#knownTools,
+      prompts: known("prompts/list"),
+      resources: known("resources/list"),
+      templates: known("resources/templates/list"),
+    });
   }
 
   interceptors(): Map<string, Interceptor> {
     return new Map<string, Interceptor>([
       ["initialize", (request, relay) => this.#initialize(request, relay)],
       ["tools/list", (request, relay) => void this.#listTools(request, relay)],
-      ["tools/call", (request, relay) => this.#toolCalls.handle(request, relay)],
+      ["tools/call", (request, relay) => this.#calls.handle(request, relay)],
+      ...Object.keys(TARGET_LISTS).map((method): [string, Interceptor] => [method, (request, relay) => this.#lists.handle(request, relay)]),
+      ...Object.keys(TARGET_METHODS).map((method): [string, Interceptor] => [method, (request, relay) => this.#target(request, relay)]),
+      ["completion/complete", (request, relay) => handleCompletion(request, relay, () => this.#inForce)],
     ]);
+  }
+
+  /** resources/read, resources/subscribe, prompts/get: the same path as a tools/call, once the params are checked. */
+  #target(request: ClientRequest, relay: RelayContext): void {
+    const kind = TARGET_METHODS[request.method]?.kind ?? "resource";
+    const governed = this.#inForce.policy.sections[kind].governed;
+    const params = readTargetParams(request.method, request.params, governed);
+    if (params.ok) this.#calls.run(request, relay, params.call);
+    // Nothing to judge and nothing the policy says about the kind: the upstream answers as it would without the wrapper.
+    else if (!governed) relay.forward(request);
+    else relay.fail(request, INVALID_PARAMS, params.message);
   }
 
   #initialize(request: ClientRequest, relay: RelayContext): void {

@@ -17,6 +17,7 @@ import { ClientLog } from "./client-log.js";
 import { wrapperExitCode } from "./exit-code.js";
 import { Gate } from "./gate.js";
 import { Relay } from "./relay.js";
+import { listChangedNotifications } from "./target-lists.js";
 
 // The wrapper's lifecycle: spawn the upstream, relay until one side ends,
 // answer whatever is still pending, shut the upstream down in order, and
@@ -205,6 +206,7 @@ async function watchPolicy(
         if (listLimits(policy).length > 0) void limiter.open();
         emit({ type: "reload", at: Date.now(), accepted: true, file, policy: policy.fingerprint, mode: gate.mode, change });
         if (visibleSetChanged(change) || gate.pinsAffectVisibility(before, policy)) relay.notifyClient(LIST_CHANGED);
+        for (const method of listChangedNotifications(change)) relay.notifyClient(method);
       },
       rejected: (problems) =>
         emit({ type: "reload", at: Date.now(), accepted: false, file, problems: formatProblems(file, problems).split("\n") }),

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { compilePolicy } from "../../src/policy/compile-policy.js";
+import { parsePolicy } from "../../src/policy/parse-policy.js";
 import { evaluate, isVisible, type Decision } from "../../src/policy/evaluate.js";
 import type { TargetKind } from "../../src/policy/target.js";
 import type { CompiledPolicy, PolicyDocument } from "../../src/policy/types.js";
@@ -207,5 +208,35 @@ describe("prompts", () => {
     const prompt = decide(both, "prompt", "summarize");
     assert.deepEqual(tool.outcome === "allow" && tool.limits.map((l) => l.counter), ["summarize"]);
     assert.deepEqual(prompt.outcome === "allow" && prompt.limits.map((l) => l.counter), ["prompt:summarize"]);
+  });
+});
+
+describe("validating resource and prompt sections", () => {
+  it("reports every problem of the new sections in one pass, with line and column", () => {
+    const text = [
+      "{",
+      '  "version": "1",',
+      '  "default": "allow",',
+      '  "default_resources": "block",',
+      '  "hide": ["resource:file:///a/../b", "prompt:bad name"],',
+      '  "resources": { "file:///x/{y}": {}, "file:///a": { "limits": [] }, "file:///A": {} },',
+      '  "prompts": { "p": { "arguments": {} }, "": {} }',
+      "}",
+    ].join("\n");
+    const result = parsePolicy(text);
+    assert.ok(!result.ok);
+    assert.deepEqual(
+      result.problems.map((p) => `${p.line}:${p.column}: ${p.message}`),
+      [
+        '4:24: default_resources must be "allow" or "deny", not "block"',
+        '5:12: pattern "resource:file:///a/../b" contains a "." or ".." segment: write the path it resolves to',
+        '5:39: pattern "prompt:bad name" contains whitespace, which no prompt name has',
+        '6:35: resource URI or pattern "file:///x/{y}" uses { }: rules match the URIs a template produces; write * where the template has {...}',
+        '6:64: unknown field "limits" (fields here: action, reason, description)',
+        '6:83: "file:///A" differs from "file:///a" only in case or Unicode form: a server that ignores case could not tell them apart; keep one',
+        '7:36: unknown field "arguments" (fields here: action, reason, limits, rate_limit, require, deny_if, description)',
+        "7:46: a prompt name must not be empty",
+      ],
+    );
   });
 });
