@@ -1,6 +1,5 @@
 import { foldKey } from "../json/fold-key.js";
-import { carriesExactNumbers, hasInexactNumbers } from "../json/upstream-numbers.js";
-import { readDefinition, type ReadDefinition, type ToolDefinition } from "./tool-definition.js";
+import type { ToolDefinition } from "./tool-definition.js";
 
 // A listed tool against its pin, without I/O. A tool passes when its one
 // definition in the list hashes to its pin, or when it is new (pinned on
@@ -53,57 +52,6 @@ export interface Comparison {
   pin: { definition: ToolDefinition; how: "first" | "new" }[];
   /** Changes to record (those not already recorded with the same hash). */
   record: { definition: ToolDefinition; why: "definition" | "case"; like?: string }[];
-}
-
-/**
- * Definitions read from the last list, by the tool's JSON text: a list that
- * repeats itself is hashed once. JSON.stringify is exact for a tool unless it
- * carries numbers a double rounds (those are read every time).
- */
-export class DefinitionCache {
-  #last = new Map<string, ReadDefinition>();
-  #next = new Map<string, ReadDefinition>();
-
-  read(tool: Record<string, unknown>, name: string): ReadDefinition {
-    if (carriesExactNumbers(tool) || hasInexactNumbers(tool)) return readDefinition(tool, name);
-    let key: string;
-    try {
-      key = JSON.stringify(tool);
-    } catch {
-      return readDefinition(tool, name); // too deep to write: it says so itself
-    }
-    const read = this.#last.get(key) ?? readDefinition(tool, name);
-    this.#next.set(key, read);
-    return read;
-  }
-
-  /** Keeps only what the list just read held. */
-  settle(): void {
-    this.#last = this.#next;
-    this.#next = new Map();
-  }
-}
-
-export function readListed(tools: readonly Record<string, unknown>[], cache?: DefinitionCache): ListedDefinitions {
-  const definitions = new Map<string, ToolDefinition>();
-  const broken = new Map<string, Hold>();
-  for (const tool of tools) {
-    const name = tool.name;
-    if (typeof name !== "string" || broken.has(name)) continue;
-    const read = cache ? cache.read(tool, name) : readDefinition(tool, name);
-    if (!read.ok) {
-      definitions.delete(name);
-      broken.set(name, { why: "unreadable", problem: read.problem });
-      continue;
-    }
-    const earlier = definitions.get(name);
-    if (earlier && earlier.hash !== read.definition.hash) {
-      definitions.delete(name);
-      broken.set(name, { why: "duplicate", seen: read.definition.hash });
-    } else definitions.set(name, read.definition);
-  }
-  cache?.settle();
-  return { definitions, broken };
 }
 
 export function comparePins(listed: ListedDefinitions, state: PinnedState): Comparison {

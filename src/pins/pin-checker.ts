@@ -1,6 +1,7 @@
 import type { WrapperEvent } from "../events/events.js";
 import type { PinMode } from "../policy/types.js";
-import { comparePins, DefinitionCache, readListed, type Hold, type ListedDefinitions, type PinnedState } from "./compare-pins.js";
+import { comparePins, type Hold, type ListedDefinitions, type PinnedState } from "./compare-pins.js";
+import { DefinitionCache, readListed } from "./read-listed.js";
 import { HeldTools } from "./held-tools.js";
 import { PinAnnouncer } from "./pin-announcer.js";
 import {

@@ -48,6 +48,8 @@ export class PinStore {
   readonly file: string;
   readonly #db: BetterSqlite3.Database;
   readonly #owned: RecordsFile | undefined;
+  /** Statements by their SQL: some run once per list, some once per pinned tool. */
+  readonly #statements = new Map<string, BetterSqlite3.Statement>();
 
   /** On a connection to the records file that someone else owns (and closes). */
   constructor(db: BetterSqlite3.Database, file: string, owned?: RecordsFile) {
@@ -60,6 +62,12 @@ export class PinStore {
   static open(file: string, options: { createDirectory?: boolean } = {}): PinStore {
     const records = openRecordsFile(file, options);
     return new PinStore(records.db, file, records);
+  }
+
+  #sql(sql: string): BetterSqlite3.Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) this.#statements.set(sql, (statement = this.#db.prepare(sql)));
+    return statement;
   }
 
   /** Closes the file if this store opened it. */
@@ -78,9 +86,9 @@ export class PinStore {
 
   /** The server's generation, or undefined when it has no records. */
   generation(server: string): number | undefined {
-    return this.#run("cannot be read", () =>
-      this.#db.prepare("SELECT generation FROM pin_servers WHERE server = ?").pluck().get(server),
-    ) as number | undefined;
+    return this.#run("cannot be read", () => {
+      return this.#sql("SELECT generation FROM pin_servers WHERE server = ?").pluck().get(server);
+    }) as number | undefined;
   }
 
   /** What the records hold for the server now. */
@@ -89,17 +97,15 @@ export class PinStore {
   }
 
   #state(server: string): PinnedState & { generation: number | undefined } {
-    const row = this.#db.prepare("SELECT generation, fresh FROM pin_servers WHERE server = ?").get(server) as
+    const row = this.#sql("SELECT generation, fresh FROM pin_servers WHERE server = ?").get(server) as
       { generation: number; fresh: number } | undefined;
     const generation = row?.generation;
     const pins = new Map<string, string>();
     const changes = new Map<string, string>();
     if (generation !== undefined) {
-      for (const row of this.#db.prepare("SELECT tool, hash FROM pins WHERE server = ?").raw().iterate(server) as Iterable<
-        [string, string]
-      >)
+      for (const row of this.#sql("SELECT tool, hash FROM pins WHERE server = ?").raw().iterate(server) as Iterable<[string, string]>)
         pins.set(row[0], row[1]);
-      for (const row of this.#db.prepare("SELECT tool, hash FROM pin_changes WHERE server = ?").raw().iterate(server) as Iterable<
+      for (const row of this.#sql("SELECT tool, hash FROM pin_changes WHERE server = ?").raw().iterate(server) as Iterable<
         [string, string]
       >)
         changes.set(row[0], row[1]);
@@ -126,7 +132,7 @@ export class PinStore {
             this.#write(server, comparison, now);
           for (const { definition } of comparison.pin) state.pins.set(definition.name, definition.hash);
           for (const { definition } of comparison.record) state.changes.set(definition.name, definition.hash);
-          const generation = this.#db.prepare("SELECT generation FROM pin_servers WHERE server = ?").pluck().get(server) as number;
+          const generation = this.#sql("SELECT generation FROM pin_servers WHERE server = ?").pluck().get(server) as number;
           const lastHistoryId = readLastHistoryId(this.#db);
           return {
             ...comparison,
@@ -175,12 +181,12 @@ export class PinStore {
   }
 
   #write(server: string, comparison: Comparison, now: number): void {
-    const pin = this.#db.prepare("INSERT OR REPLACE INTO pins(server, tool, hash, definition, pinned_at, how) VALUES (?, ?, ?, ?, ?, ?)");
+    const pin = this.#sql("INSERT OR REPLACE INTO pins(server, tool, hash, definition, pinned_at, how) VALUES (?, ?, ?, ?, ?, ?)");
     for (const { definition, how } of comparison.pin) {
       pin.run(server, definition.name, definition.hash, definition.text, now, how);
       this.#history(server, definition.name, how === "first" ? "pinned" : "new", definition.hash, null, now);
     }
-    const change = this.#db.prepare(
+    const change = this.#sql(
       "INSERT OR REPLACE INTO pin_changes(server, tool, hash, definition, why, like, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
     for (const { definition, why, like } of comparison.record) {
@@ -192,7 +198,7 @@ export class PinStore {
   }
 
   #touch(server: string, now: number): void {
-    this.#db.prepare("UPDATE pin_servers SET generation = generation + 1, fresh = 0, last_seen = ? WHERE server = ?").run(now, server);
+    this.#sql("UPDATE pin_servers SET generation = generation + 1, fresh = 0, last_seen = ? WHERE server = ?").run(now, server);
   }
 
   #history(server: string, tool: string | null, action: HistoryAction, hash: string | null, detail: string | null, now: number): void {
@@ -246,7 +252,7 @@ export class PinStore {
     return this.#run("cannot be written", () =>
       this.#db
         .transaction((): ApproveResult => {
-          const changes = this.#db.prepare("SELECT tool, hash, definition FROM pin_changes WHERE server = ? ORDER BY tool").all(server) as {
+          const changes = this.#sql("SELECT tool, hash, definition FROM pin_changes WHERE server = ? ORDER BY tool").all(server) as {
             tool: string;
             hash: string;
             definition: string;
@@ -254,10 +260,10 @@ export class PinStore {
           const chosen = tools === "all" ? changes : changes.filter((c) => tools.includes(c.tool));
           const mismatched = expectHash === undefined ? [] : chosen.filter((c) => !c.hash.startsWith(expectHash));
           if (mismatched.length > 0) return { approved: [], mismatched: mismatched.map(({ tool, hash }) => ({ tool, hash })) };
-          const pin = this.#db.prepare(
+          const pin = this.#sql(
             "INSERT OR REPLACE INTO pins(server, tool, hash, definition, pinned_at, how) VALUES (?, ?, ?, ?, ?, 'approved')",
           );
-          const forget = this.#db.prepare("DELETE FROM pin_changes WHERE server = ? AND tool = ?");
+          const forget = this.#sql("DELETE FROM pin_changes WHERE server = ? AND tool = ?");
           for (const c of chosen) {
             pin.run(server, c.tool, c.hash, c.definition, now);
             forget.run(server, c.tool);
@@ -278,10 +284,10 @@ export class PinStore {
     return this.#run("cannot be written", () =>
       this.#db
         .transaction(() => {
-          const count = this.#db.prepare("DELETE FROM pins WHERE server = ?").run(server).changes;
-          this.#db.prepare("DELETE FROM pin_changes WHERE server = ?").run(server);
+          const count = this.#sql("DELETE FROM pins WHERE server = ?").run(server).changes;
+          this.#sql("DELETE FROM pin_changes WHERE server = ?").run(server);
           // The row stays, marked fresh: the next list pins everything, and no pins of another name carry over.
-          this.#db.prepare("UPDATE pin_servers SET generation = generation + 1, fresh = 1 WHERE server = ?").run(server);
+          this.#sql("UPDATE pin_servers SET generation = generation + 1, fresh = 1 WHERE server = ?").run(server);
           this.#history(server, null, "reset", null, JSON.stringify({ pins: count }), now);
           this.#prune(server);
           return count;

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { recordExactNumbers } from "../../src/json/upstream-numbers.js";
-import { comparePins, DefinitionCache, readListed, type PinnedState } from "../../src/pins/compare-pins.js";
+import { comparePins, type PinnedState } from "../../src/pins/compare-pins.js";
+import { DefinitionCache, readListed } from "../../src/pins/read-listed.js";
 
 const tool = (name: string, description = `does ${name}`) => ({ name, description, inputSchema: { type: "object" } });
 const hashes = (tools: Record<string, unknown>[]) => new Map([...readListed(tools).definitions].map(([name, d]) => [name, d.hash]));

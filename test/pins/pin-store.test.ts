@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { openSqliteStore } from "../../src/limits/sqlite-store.js";
-import { readListed } from "../../src/pins/compare-pins.js";
+import { readListed } from "../../src/pins/read-listed.js";
 import { PinStore } from "../../src/pins/pin-store.js";
 import { identifyServer } from "../../src/pins/server-key.js";
 import { tempDir } from "../helpers/temp-files.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { readListed } from "../../src/pins/compare-pins.js";
+import { readListed } from "../../src/pins/read-listed.js";
 import { PinStore } from "../../src/pins/pin-store.js";
 import { identifyServer } from "../../src/pins/server-key.js";
 import { tempDir } from "../helpers/temp-files.js";
