@@ -1,15 +1,13 @@
 import type { ChangedTool } from "../pins/changed-tools.js";
-import type { FieldDiff, JsonChange } from "../pins/definition-diff.js";
+import type { FieldDiff } from "../pins/definition-diff.js";
+import { fieldLines } from "../pins/diff-lines.js";
 import { shellWord } from "../pins/pin-reasons.js";
 import type { PinRow, ServerRow } from "../pins/pin-rows.js";
-import type { DiffOp } from "../pins/text-diff.js";
 import { visibleText } from "../pins/visible-text.js";
 
 // `policy-wrap pins` for a terminal. Every name, description and value comes
 // from an upstream: each goes through visibleText, so nothing it holds can
 // move the cursor, recolour the screen or hide a character.
-
-const MAX_VALUE = 300;
 
 export function time(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -76,44 +74,8 @@ export function formatDiff(c: ChangedTool, approveCommand: string): string {
 }
 
 function formatField(field: FieldDiff): string[] {
-  if (field.kind === "json") return [`${field.field}:`, ...field.changes.map(formatJsonChange)];
-  const out = [`${field.field}:`];
-  if (field.before === undefined) out.push("  (none before)");
-  if (field.after === undefined) out.push("  (none now)");
-  for (const op of field.lines) if (op.op !== "same" || field.lines.length <= 20) out.push(`  ${MARK[op.op]} ${visibleText(op.text)}`);
-  if (field.words && field.words.some((op) => op.op === "same")) out.push(`  word by word: ${formatWords(field.words)}`);
+  const { lines, words } = fieldLines(field);
+  const out = [`${field.field}:`, ...lines.map((line) => `  ${line.mark} ${line.text}`)];
+  if (words !== undefined) out.push(`  word by word: ${words}`);
   return out;
-}
-
-const MARK: Record<DiffOp["op"], string> = { same: " ", removed: "-", added: "+" };
-
-/** git's --word-diff: [-removed-]{+added+}; a pair that would look alike is shown code point by code point. */
-function formatWords(ops: DiffOp[]): string {
-  let out = "";
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i] as DiffOp;
-    const next = ops[i + 1];
-    if (op.op === "removed" && next?.op === "added" && visibleText(op.text) === visibleText(next.text)) {
-      out += `[-${codePoints(op.text)}-]{+${codePoints(next.text)}+}`;
-      i++;
-    } else if (op.op === "same") out += visibleText(op.text);
-    else out += op.op === "removed" ? `[-${visibleText(op.text)}-]` : `{+${visibleText(op.text)}+}`;
-  }
-  return out;
-}
-
-function codePoints(text: string): string {
-  return Array.from(text, (char) => {
-    const cp = char.codePointAt(0) as number;
-    return cp >= 0x21 && cp <= 0x7e && char !== "\\" ? char : `\\u{${cp.toString(16).toUpperCase()}}`;
-  }).join("");
-}
-
-function formatJsonChange(change: JsonChange): string {
-  const path = visibleText(change.path === "" ? "(the whole field)" : change.path);
-  const value = (text: string | undefined) =>
-    visibleText(text === undefined ? "" : text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}...` : text);
-  if (change.op === "added") return `  + ${path}: ${value(change.after)}`;
-  if (change.op === "removed") return `  - ${path}: ${value(change.before)}`;
-  return `  ~ ${path}: ${value(change.before)} -> ${value(change.after)}`;
 }

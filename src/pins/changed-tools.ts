@@ -1,4 +1,5 @@
 import { diffDefinitions, type FieldDiff } from "./definition-diff.js";
+import { fieldLines, type FieldLines } from "./diff-lines.js";
 import type { PinStore } from "./pin-store.js";
 
 // The changed tools with their differences, for `policy-wrap pins` and for
@@ -46,4 +47,10 @@ export function listChangedTools(store: PinStore, server?: string): ChangedTool[
       return described ? [described] : [];
     }),
   );
+}
+
+/** A changed tool as the dashboard shows it: its differences as visible lines (nothing from the server left to the page to escape). */
+export function changedToolView(change: ChangedTool) {
+  const { server, tool, why, like, hash, seenAt, pinned } = change;
+  return { server, tool, why, like, hash, seenAt, pinned: pinned ?? null, fields: change.diff.map(fieldLines) as FieldLines[] };
 }

@@ -6,11 +6,13 @@ import { decideFromOutside, MAX_NOTE_CHARS } from "../approvals/decide.js";
 import { describeDecision } from "../approvals/describe-record.js";
 import { parseApprovalId } from "../approvals/approval-id.js";
 import { PendingApprovals } from "../approvals/pending-store.js";
+import { approvePin } from "./ui-pins.js";
 import { checkRequest, SECURITY_HEADERS } from "./ui-guard.js";
 import { buildSnapshot, type SnapshotSources } from "./ui-snapshot.js";
 
 // The dashboard's HTTP server: a page (plain HTML, CSS and JS shipped with
-// the package), one JSON snapshot it polls, and two actions (approve, deny).
+// the package), one JSON snapshot it polls, and its actions (approve or deny
+// a held call, approve a changed tool definition).
 // Served on 127.0.0.1 only; every request passes the guard first.
 
 export interface DashboardOptions {
@@ -105,6 +107,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     }
     const action = ACTION.exec(verdict.path);
     if (request.method === "POST" && action) return act(request, response, action[1] as string, action[2] as string);
+    if (request.method === "POST" && verdict.path === "/api/pins/approve") {
+      const { status, body } = approvePin(options.sources.records(), await readBody(request));
+      return sendJson(response, status, body);
+    }
     send(response, 404, "text/plain; charset=utf-8", "404: not found\n");
   };
 

@@ -4,6 +4,8 @@ import { PendingApprovals, type PendingRecord } from "../approvals/pending-store
 import { queryRecords } from "../audit/read-audit.js";
 import type { AuditRow } from "../audit/record.js";
 import type { CounterRow } from "../limits/store.js";
+import { changedToolView, listChangedTools } from "../pins/changed-tools.js";
+import { PinStore } from "../pins/pin-store.js";
 import { checkPattern } from "../policy/glob.js";
 import type { RecordsFile } from "../records/records-file.js";
 import { listWrappers, type WrapperRecord } from "../records/wrapper-list.js";
@@ -131,6 +133,8 @@ export async function buildSnapshot(sources: SnapshotSources, filter: DecisionFi
     approvals: await part(() => (pending ? pending.recent(RECENT_APPROVALS).map(historyView) : [])),
     wrappers: await part(() => (file ? listWrappers(file).map(wrapperView) : [])),
     counters: await part(() => sources.counters()),
+    // Tools held back until a person approves their new definition (issue 15).
+    pins: await part(() => (file ? listChangedTools(new PinStore(file.db, file.file)).map(changedToolView) : [])),
     decisions: await part(() => {
       const audit = sources.audit();
       if (!audit) return { available: false, rows: [] };

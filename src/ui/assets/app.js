@@ -177,6 +177,83 @@ function drawPending(part, now) {
   document.title = part.value.length > 0 ? `(${part.value.length}) policy-wrap` : "policy-wrap";
 }
 
+// Changed tools: cards kept by server, tool and the definition's hash, so a card is redrawn only when the definition changes.
+const pinCards = new Map();
+const LINE_CLASS = { "-": "del", "+": "add", "~": "chg", " ": "" };
+
+async function approvePin(change, card) {
+  for (const button of card.querySelectorAll("button")) button.disabled = true;
+  try {
+    const response = await fetch("api/pins/approve", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ server: change.server, tool: change.tool, hash: change.hash }),
+    });
+    const answer = await response.json();
+    toast(response.ok ? `approved the new definition of ${change.tool}` : `${change.tool}: ${answer.error}`);
+    if (!response.ok) for (const button of card.querySelectorAll("button")) button.disabled = false;
+  } catch (error) {
+    toast(`${change.tool}: ${error.message}`);
+    for (const button of card.querySelectorAll("button")) button.disabled = false;
+  }
+  refresh();
+}
+
+function pinCard(change, now) {
+  const card = el("article", { className: "card pin" });
+  card.dataset.tool = change.tool;
+  card.append(
+    el(
+      "div",
+      { className: "card-head" },
+      el("span", { className: "title", text: change.tool }),
+      el("span", { className: "meta", text: `seen ${ago(now - change.seenAt)} ago` }),
+    ),
+  );
+  const meta = el("div", { className: "meta" });
+  if (change.why === "case") meta.append("new, and its name differs only by case from the approved tool ", code(change.like ?? ""));
+  else meta.append("its definition changed since it was approved");
+  meta.append(" · server ", code(change.server), " · sha256 ", code(change.hash.slice(0, 12)));
+  card.append(meta);
+  for (const field of change.fields) {
+    card.append(el("div", { className: "field", text: field.field }));
+    const pre = el("pre", { className: "diff" });
+    for (const line of field.lines) pre.append(el("span", { className: LINE_CLASS[line.mark] ?? "", text: `${line.mark} ${line.text}\n` }));
+    if (field.words) pre.append(el("span", { text: `word by word: ${field.words}\n` }));
+    card.append(pre);
+  }
+  if (change.fields.length === 0) card.append(el("p", { className: "empty", text: "No difference in the pinned fields." }));
+  const approve = el("button", { className: "approve", text: "Approve this definition" });
+  approve.type = "button";
+  approve.addEventListener("click", () => approvePin(change, card));
+  card.append(el("div", { className: "actions" }, approve));
+  return card;
+}
+
+function drawPins(part, now) {
+  const container = $("pins");
+  if (!part || !part.ok) return showError(container, `Cannot read the pins: ${part ? part.error : "not reported"}`);
+  const seen = new Set();
+  for (const change of part.value) {
+    const key = `${change.server}\u0000${change.tool}\u0000${change.hash}`;
+    seen.add(key);
+    if (!pinCards.has(key)) {
+      const card = pinCard(change, now);
+      pinCards.set(key, card);
+      container.append(card);
+    }
+  }
+  for (const [key, card] of pinCards) {
+    if (seen.has(key)) continue;
+    card.remove();
+    pinCards.delete(key);
+  }
+  const count = $("pins-count");
+  count.textContent = String(part.value.length);
+  count.classList.toggle("hot", part.value.length > 0);
+  $("pins-empty").hidden = part.value.length > 0;
+}
+
 function drawDecisions(part, now) {
   const container = $("decisions");
   if (!part.ok) return showError(container, `Cannot read the audit trail: ${part.error}`);
@@ -320,6 +397,7 @@ async function refresh() {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const state = await response.json();
     drawPending(state.pending, state.now);
+    drawPins(state.pins, state.now);
     drawDecisions(state.decisions, state.now);
     drawApprovals(state.approvals, state.now);
     drawCounters(state.counters);
