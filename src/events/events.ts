@@ -21,6 +21,8 @@ export type Cause =
   | "rate_limit"
   | "limit_store"
   | "audit"
+  /** The request's params cannot be read one way only (a missing name, a case-variant member): answered -32602, never forwarded. */
+  | "params"
   /** The tool's definition differs from the one a person approved (see pins). */
   | "pin_changed"
   /** The tool's definition could not be checked against its pin (records unavailable, the upstream's list unreadable). */

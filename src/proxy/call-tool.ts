@@ -1,6 +1,6 @@
 import type { CallRef, CallResult, DecisionEvent, WrapperEvent } from "../events/events.js";
 import { findCaseVariantKey, isRecord } from "../jsonrpc/message.js";
-import { INTERNAL_ERROR, INVALID_PARAMS } from "../jsonrpc/wire-errors.js";
+import { INTERNAL_ERROR } from "../jsonrpc/wire-errors.js";
 import type { Limiter } from "../limits/limiter.js";
 import type { PinVerdict } from "../pins/pin-reasons.js";
 import type { Ticket } from "../limits/store.js";
@@ -16,9 +16,11 @@ import {
   rateLimitReason,
   storeFaultReason,
 } from "./call-reasons.js";
+import { buildDecision, type Verdict } from "./decision-event.js";
 import { denyError, denyResult, type DeniedCall } from "./deny-result.js";
 import type { PolicyInForce } from "./policy-in-force.js";
 import type { CallEnd, ClientRequest, RelayContext } from "./relay-context.js";
+import type { RequestRefusals } from "./refuse-request.js";
 
 // One call (a tools/call, resources/read, resources/subscribe or prompts/get),
 // from the policy's verdict to the end of the call: decide (the policy, then a
@@ -33,7 +35,6 @@ const CALL_PARAMS = ["name", "arguments", "_meta", "task"];
 const NEVER_RAN_CODES = new Set([-32700, -32600, -32601, -32602]);
 
 type Allowed = Extract<Decision, { outcome: "allow" }>;
-type Verdict = Pick<DecisionEvent, "outcome" | "rule" | "cause" | "reason" | "details">;
 
 export interface TargetCallsOptions {
   /** The policy in force now (it may change between two steps of one call). */
@@ -58,6 +59,8 @@ export interface TargetCallsOptions {
   pinsReady(relay: RelayContext): Promise<void> | undefined;
   /** Whether the tool's definition is still the approved one (sync: the definitions are known). */
   pinVerdict(name: string): PinVerdict;
+  /** Where params that cannot be read one way only are refused and recorded. */
+  refusals: RequestRefusals;
 }
 
 export class TargetCalls {
@@ -69,21 +72,14 @@ export class TargetCalls {
 
   handle(request: ClientRequest, relay: RelayContext): void {
     const params = request.params;
-    if (!isRecord(params) || typeof params.name !== "string") {
-      relay.fail(request, INVALID_PARAMS, 'Invalid params: tools/call needs a string "name"');
-      return;
-    }
+    const name = isRecord(params) && typeof params.name === "string" ? params.name : undefined;
+    const malformed = (message: string) => this.#o.refusals.malformed(request, relay, { kind: "tool", name: name ?? "" }, message);
+    if (!isRecord(params) || name === undefined) return malformed('Invalid params: tools/call needs a string "name"');
     // A case-insensitive parser upstream could read "Name" instead of the name checked here.
     const variant = findCaseVariantKey(params, CALL_PARAMS);
-    if (variant !== undefined) {
-      relay.fail(request, INVALID_PARAMS, `Invalid params: ambiguous member "${variant}"`);
-      return;
-    }
-    if (params.arguments !== undefined && !isRecord(params.arguments)) {
-      relay.fail(request, INVALID_PARAMS, "Invalid params: arguments must be an object");
-      return;
-    }
-    this.run(request, relay, { kind: "tool", name: params.name, arguments: params.arguments });
+    if (variant !== undefined) return malformed(`Invalid params: ambiguous member "${variant}"`);
+    if (params.arguments !== undefined && !isRecord(params.arguments)) return malformed("Invalid params: arguments must be an object");
+    this.run(request, relay, { kind: "tool", name, arguments: params.arguments });
   }
 
   /** Decides a call whose params have been checked (see target-params for resources and prompts), and carries the decision out. */
@@ -152,8 +148,13 @@ export class TargetCalls {
       onCancel: (handler) => relay.onCancel(request, handler),
     });
     stopBeating();
-    // Cancelled by the client (owed no answer) or by the wrapper's stop (the relay answers what is left).
-    if (verdict.decision.answer === "cancelled") return;
+    // Cancelled by the client (owed no answer) or by the wrapper's stop (the relay answers what is left):
+    // recorded as the refusal it is, so that every call has its decision.
+    if (verdict.decision.answer === "cancelled") {
+      const refused = { outcome: "deny" as const, rule: decision.rule, cause: "approval" as const, reason: verdict.reason };
+      this.#o.emit(this.#decision(request, ref, call, this.#o.inForce(), refused));
+      return;
+    }
     // Judged again against the policy in force now: a reload may have hidden or denied the tool meanwhile,
     // and against the tool's definition now (the upstream may have changed it while a person looked).
     await this.#o.pinsReady(relay);
@@ -306,17 +307,6 @@ export class TargetCalls {
   }
 
   #decision(request: ClientRequest, ref: CallRef, call: TargetCall, inForce: PolicyInForce, verdict: Verdict): DecisionEvent {
-    const { fingerprint: policy } = inForce.policy;
-    const requestBytes = request.raw.length;
-    return {
-      type: "decision",
-      at: this.#o.clock(),
-      ...ref,
-      ...verdict,
-      arguments: call.arguments,
-      policy,
-      mode: inForce.mode,
-      requestBytes,
-    };
+    return buildDecision(request, ref, call, inForce, verdict, this.#o.clock());
   }
 }

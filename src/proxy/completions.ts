@@ -1,11 +1,10 @@
 import { foldKey } from "../json/fold-key.js";
 import { findCaseVariantKey, isRecord } from "../jsonrpc/message.js";
-import { INVALID_PARAMS } from "../jsonrpc/wire-errors.js";
 import { refusedOutright } from "../policy/evaluate.js";
 import { isTemplateVisible, refusedTemplate } from "../policy/template-visibility.js";
 import type { CompiledPolicy } from "../policy/types.js";
-import { denyError } from "./deny-result.js";
 import type { PolicyInForce } from "./policy-in-force.js";
+import type { RequestRefusals } from "./refuse-request.js";
 import type { ClientRequest, RelayContext } from "./relay-context.js";
 
 // completion/complete offers values for a prompt's or a resource template's
@@ -20,7 +19,12 @@ import type { ClientRequest, RelayContext } from "./relay-context.js";
 const REF_TYPES = { prompt: "ref/prompt", resource: "ref/resource" } as const;
 const PARAMS = ["ref", "argument", "context", "_meta"];
 
-export function handleCompletion(request: ClientRequest, relay: RelayContext, inForce: () => PolicyInForce): void {
+export function handleCompletion(
+  request: ClientRequest,
+  relay: RelayContext,
+  inForce: () => PolicyInForce,
+  refusals: RequestRefusals,
+): void {
   const params = request.params;
   const ref = isRecord(params) && isRecord(params.ref) ? params.ref : undefined;
   const type = typeof ref?.type === "string" ? ref.type : undefined;
@@ -33,7 +37,7 @@ export function handleCompletion(request: ClientRequest, relay: RelayContext, in
   }
   const invalid = checkShape(params, ref, type, kind);
   if (invalid !== undefined) {
-    relay.fail(request, INVALID_PARAMS, invalid);
+    refusals.malformed(request, relay, { kind: kind ?? "prompt", name: referenceName(ref, kind) }, invalid);
     return;
   }
   if (!ref || !kind || !policy.sections[kind].governed) {
@@ -42,14 +46,14 @@ export function handleCompletion(request: ClientRequest, relay: RelayContext, in
   }
   const name = kind === "prompt" ? ref.name : ref.uri;
   if (typeof name !== "string") {
-    relay.fail(request, INVALID_PARAMS, `Invalid params: a ${type} reference needs a string "${kind === "prompt" ? "name" : "uri"}"`);
+    const message = `Invalid params: a ${type} reference needs a string "${kind === "prompt" ? "name" : "uri"}"`;
+    refusals.malformed(request, relay, { kind, name: "" }, message);
     return;
   }
   const target = { kind, name } as const;
   const refused = kind === "prompt" ? refusedOutright(policy, target) : refusedTemplate(policy, name);
   if (refused) {
-    const error = denyError(target, refused);
-    relay.fail(request, error.code, error.message, error.data);
+    refusals.refused(request, relay, target, refused);
     return;
   }
   if (kind === "prompt") {
@@ -58,6 +62,12 @@ export function handleCompletion(request: ClientRequest, relay: RelayContext, in
   }
   const { argument, known } = argumentsOf(params as Record<string, unknown>);
   relay.forward(request, { rewrite: (response) => dropRefusedValues(response.result, inForce().policy, name, argument, known) });
+}
+
+/** What a reference names, as far as it names it as a string (for the record of a refusal). */
+function referenceName(ref: Record<string, unknown> | undefined, kind: string | undefined): string {
+  const name = kind === "resource" ? ref?.uri : ref?.name;
+  return typeof name === "string" ? name : "";
 }
 
 /** Why the request cannot be judged as it is written, or undefined. */

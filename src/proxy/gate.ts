@@ -1,7 +1,6 @@
 import type { Approvals } from "../approvals/approvals.js";
 import type { DecisionEvent, WrapperEvent } from "../events/events.js";
 import { isRecord } from "../jsonrpc/message.js";
-import { INVALID_PARAMS } from "../jsonrpc/wire-errors.js";
 import type { Limiter } from "../limits/limiter.js";
 import type { PinChecker } from "../pins/pin-checker.js";
 import { describeChange, type PolicyChange } from "../policy/describe-change.js";
@@ -13,6 +12,7 @@ import { handleCompletion } from "./completions.js";
 import { listAllTools, UpstreamListError } from "./list-tools.js";
 import { NamesCheck } from "./names-check.js";
 import { refreshPins } from "./pin-refresh.js";
+import { createRefusals, type RequestRefusals } from "./refuse-request.js";
 import { advertiseListChanged } from "./patch-initialize.js";
 import { effectiveMode, type PolicyInForce } from "./policy-in-force.js";
 import type { ClientRequest, Interceptor, RelayContext } from "./relay-context.js";
@@ -54,6 +54,7 @@ export class Gate {
   #serverName: string;
   readonly #names: NamesCheck;
   readonly #calls: TargetCalls;
+  readonly #refusals: RequestRefusals;
   readonly #lists: TargetLists;
   readonly #modeFlag: Mode | undefined;
   readonly #pins: PinChecker | undefined;
@@ -67,6 +68,7 @@ export class Gate {
     this.#modeFlag = options.mode;
     this.#inForce = { policy: options.policy, epoch: this.#clock(), mode: effectiveMode(options.mode, options.policy) };
     this.#serverName = options.serverName;
+    this.#refusals = createRefusals({ inForce: () => this.#inForce, emit: options.emit, clock: this.#clock });
     this.#calls = new TargetCalls({
       inForce: () => this.#inForce,
       serverName: () => this.#serverName,
@@ -79,6 +81,7 @@ export class Gate {
       recordFirst: options.recordFirst,
       pinsReady: (relay) => this.#pinsReady(relay),
       pinVerdict: (name) => this.#pins?.verdict(name, this.#inForce.policy.pin) ?? { ok: true },
+      refusals: this.#refusals,
     });
     this.#names = new NamesCheck(options.emit, this.#clock);
     this.#lists = new TargetLists({
@@ -131,7 +134,7 @@ export class Gate {
       ["tools/call", (request, relay) => this.#calls.handle(request, relay)],
       ...Object.keys(TARGET_LISTS).map((method): [string, Interceptor] => [method, (request, relay) => this.#lists.handle(request, relay)]),
       ...Object.keys(TARGET_METHODS).map((method): [string, Interceptor] => [method, (request, relay) => this.#target(request, relay)]),
-      ["completion/complete", (request, relay) => handleCompletion(request, relay, () => this.#inForce)],
+      ["completion/complete", (request, relay) => handleCompletion(request, relay, () => this.#inForce, this.#refusals)],
     ]);
   }
 
@@ -143,7 +146,7 @@ export class Gate {
     if (params.ok) this.#calls.run(request, relay, params.call);
     // Nothing to judge and nothing the policy says about the kind: the upstream answers as it would without the wrapper.
     else if (!governed) relay.forward(request);
-    else relay.fail(request, INVALID_PARAMS, params.message);
+    else this.#refusals.malformed(request, relay, params.target, params.message);
   }
 
   #initialize(request: ClientRequest, relay: RelayContext): void {

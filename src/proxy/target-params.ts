@@ -1,6 +1,6 @@
 import { findCaseVariantKey, isRecord } from "../jsonrpc/message.js";
 import type { TargetCall } from "../policy/evaluate.js";
-import type { TargetKind } from "../policy/target.js";
+import type { Target, TargetKind } from "../policy/target.js";
 
 // What a resources/read, resources/subscribe or prompts/get asks for, checked
 // before the policy judges it: the member the policy reads must be there, and
@@ -22,24 +22,27 @@ export const TARGET_METHODS: Record<string, MethodShape> = {
   "prompts/get": { kind: "prompt", key: "name", members: ["name", "arguments", "_meta"] },
 };
 
-export type TargetParams = { ok: true; call: TargetCall } | { ok: false; message: string };
+/** A refusal names what it can of the target (an empty name when there is no string one), for its record. */
+export type TargetParams = { ok: true; call: TargetCall } | { ok: false; message: string; target: Target };
 
 export function readTargetParams(method: string, params: unknown, strict: boolean): TargetParams {
   const shape = TARGET_METHODS[method] as MethodShape;
   const name = isRecord(params) ? params[shape.key] : undefined;
+  const target: Target = { kind: shape.kind, name: typeof name === "string" ? name : "" };
   if (!isRecord(params) || typeof name !== "string")
-    return { ok: false, message: `Invalid params: ${method} needs a string "${shape.key}"` };
+    return { ok: false, target, message: `Invalid params: ${method} needs a string "${shape.key}"` };
   const variant = findCaseVariantKey(params, shape.members);
-  if (variant !== undefined) return { ok: false, message: `Invalid params: ambiguous member "${variant}"` };
+  if (variant !== undefined) return { ok: false, target, message: `Invalid params: ambiguous member "${variant}"` };
   if (strict) {
     const unknown = Object.keys(params).find((key) => !shape.members.includes(key));
     if (unknown !== undefined)
       return {
         ok: false,
+        target,
         message: `Invalid params: ${method} takes only ${shape.members.join(", ")}, not ${JSON.stringify(unknown)} (refused while the policy governs ${shape.kind}s)`,
       };
   }
   if (params.arguments !== undefined && !isRecord(params.arguments))
-    return { ok: false, message: "Invalid params: arguments must be an object" };
+    return { ok: false, target, message: "Invalid params: arguments must be an object" };
   return { ok: true, call: { kind: shape.kind, name, arguments: params.arguments } };
 }

@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import { RAW_UPSTREAM, toolsCalledUpstream } from "../hostile/helpers.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
 import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { readRecords } from "../audit/helpers.js";
 import { heldId, runCli } from "./helpers.js";
 
 // The channels race and exactly one decision applies; a held call ends with
@@ -116,7 +117,8 @@ describe("a held call's record is closed however the call ends", { concurrency: 
   });
 
   it("is cancelled by the client: no answer, the record closed as cancelled by the client", async () => {
-    const { wrapper, state } = setUp();
+    const audit = join(dir, `audit-${n}.db`);
+    const { wrapper, state } = setUp(["--audit", audit]);
     await wrapper.initialize({});
     callStartExport(wrapper, "c1");
     const id = await heldId(wrapper);
@@ -127,6 +129,14 @@ describe("a held call's record is closed however the call ends", { concurrency: 
     assert.equal((await runCli(["approve", id, "--state", state])).code, 1);
     assert.deepEqual(await toolsCalledUpstream(wrapper), []);
     assert.ok(!wrapper.messages.some((m) => m.id === "c1"));
+    await wrapper.stop();
+    // The call's one decision: refused, because nobody approved it before the client gave up.
+    const decisions = readRecords(audit).filter((r) => r.kind === "decision" && r.tool === "StartExport");
+    assert.deepEqual(
+      decisions.map((r) => [r.tool, r.outcome, r.cause]),
+      [["StartExport", "deny", "approval"]],
+    );
+    assert.match(decisions[0]?.reason ?? "", /cancel/);
   });
 
   it("loses its client: the wrapper exits and closes the record", async () => {

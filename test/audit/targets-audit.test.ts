@@ -16,7 +16,7 @@ const policy = writePolicy(dir, {
   version: "1",
   default: "allow",
   resources: { "file:///home/me/.aws/*": { action: "deny" } },
-  prompts: { deploy: {} },
+  prompts: { deploy: {}, "secret-*": { action: "deny", reason: "Not for agents." } },
 });
 
 describe("audit records of resources and prompts", () => {
@@ -56,5 +56,38 @@ describe("audit records of resources and prompts", () => {
         [undefined, "deploy", undefined],
       ],
     );
+  });
+
+  it("records requests refused before they could be judged, and completions for refused prompts", async () => {
+    const audit = join(dir, "refused.db");
+    const wrapper = launch({
+      policy,
+      upstream: [process.execPath, join(ROOT, "test", "fixtures", "resource-server.mjs")],
+      extraArgs: ["--audit", audit],
+    });
+    await wrapper.initialize();
+    const answers = [
+      await wrapper.request("tools/call", { name: "echo", Arguments: { text: "hi" } }),
+      await wrapper.request("resources/read", { URI: "file:///home/me/.aws/credentials" }),
+      await wrapper.request("completion/complete", {
+        ref: { type: "ref/prompt", name: "secret-keys" },
+        argument: { name: "a", value: "" },
+      }),
+    ];
+    await wrapper.stop();
+    assert.deepEqual(
+      answers.map((a) => a.error?.code),
+      [-32602, -32602, -32003],
+    );
+    const rows = readRecords(audit).filter((r) => r.kind === "decision");
+    assert.deepEqual(
+      rows.map((r) => [r.method, r.tool, r.outcome, r.cause, r.reason]),
+      [
+        ["tools/call", "echo", "deny", "params", 'Invalid params: ambiguous member "Arguments"'],
+        ["resources/read", "", "deny", "params", 'Invalid params: resources/read needs a string "uri"'],
+        ["completion/complete", "secret-keys", "deny", "rule", "Not for agents."],
+      ],
+    );
+    assert.equal(readRecords(audit).filter((r) => r.kind === "result").length, 0);
   });
 });
