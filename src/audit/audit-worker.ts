@@ -25,7 +25,7 @@ let lost: { count: number; from: number; to: number; reason: string } | undefine
 const post = (message: FromWorker) => port.postMessage(message);
 
 function describe(error: unknown): string {
-  const why = describeSqliteError(error);
+  const why = describeSqliteError(error, setup.file);
   return `the audit trail ${setup.file} cannot be written: ${why}`;
 }
 

@@ -1,10 +1,18 @@
+import { statfsSync } from "node:fs";
+import { dirname } from "node:path";
 import { StoreFault } from "./store.js";
 
 // SQLite's errors in words a user can act on. Only the SQLite store knows
 // these codes; everything above it sees a StoreFault.
 
-export function describeSqliteError(error: unknown): string {
+/** Below this much free space, an I/O error is taken for what it most likely is: a full disk. */
+const NEARLY_FULL_BYTES = 1024 * 1024;
+
+/** `file`, when given, lets an I/O error be told apart from a full disk (SQLite reports ENOSPC as one when a sync or mapping fails). */
+export function describeSqliteError(error: unknown, file?: string): string {
   const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && code.startsWith("SQLITE_IOERR") && file !== undefined && isNearlyFull(file))
+    return `the disk is full (${error instanceof Error ? error.message : code})`;
   switch (code) {
     case "SQLITE_NOTADB":
     case "SQLITE_CORRUPT":
@@ -20,6 +28,15 @@ export function describeSqliteError(error: unknown): string {
       return "the file cannot be opened (does its directory exist?)";
     default:
       return error instanceof Error ? error.message : String(error);
+  }
+}
+
+function isNearlyFull(file: string): boolean {
+  try {
+    const stats = statfsSync(dirname(file));
+    return stats.bavail * stats.bsize < NEARLY_FULL_BYTES;
+  } catch {
+    return false;
   }
 }
 

@@ -80,7 +80,7 @@ export class PinStore {
       return work();
     } catch (error) {
       if (error instanceof StoreFault) throw error;
-      throw new StoreFault(`the pin records ${this.file} ${what}: ${describeSqliteError(error)}`, { cause: error });
+      throw new StoreFault(`the pin records ${this.file} ${what}: ${describeSqliteError(error, this.file)}`, { cause: error });
     }
   }
 

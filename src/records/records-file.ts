@@ -37,7 +37,7 @@ export function openRecordsFile(file: string, options: OpenRecordsOptions = {}):
   } catch (error) {
     db?.close();
     if (error instanceof StoreFault) throw error;
-    throw new StoreFault(`cannot open the records file ${file}: ${describeSqliteError(error)}`, { cause: error });
+    throw new StoreFault(`cannot open the records file ${file}: ${describeSqliteError(error, file)}`, { cause: error });
   }
   const opened = db;
   return { file, db: opened, close: () => opened.close() };
