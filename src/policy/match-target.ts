@@ -22,16 +22,38 @@ export type Readings = { ok: true; readings: Reading[] } | { ok: false; why: str
 export function readTarget(section: CompiledSection, kind: TargetKind, name: string): Readings {
   if (kind === "tool" || !section.folded) return { ok: true, readings: [{ name, index: section }] };
   let names = [name];
+  let folds = [foldName(name)];
   if (kind === "resource") {
     const uri = readUri(name);
     if (!uri.ok) return uri;
-    names = unique([uri.literal, uri.resolved]);
+    names = uri.readings;
+    const folded = foldedReadings(uri.readings);
+    if (!folded.ok) return folded;
+    folds = folded.names;
   }
   const folded = section.folded;
   return {
     ok: true,
-    readings: [...names.map((n) => ({ name: n, index: section })), ...unique(names.map(foldName)).map((n) => ({ name: n, index: folded }))],
+    readings: [...names.map((n) => ({ name: n, index: section })), ...unique(folds).map((n) => ({ name: n, index: folded }))],
   };
+}
+
+/**
+ * Each reading folded, and the readings of each fold, folded: NFKC turns
+ * `\uFF0F\uFF0E\uFF0E\uFF0F` into `/../`, and `%4A` decodes to an upper-case
+ * letter, so a folded URI is read again.
+ */
+function foldedReadings(readings: string[]): { ok: true; names: string[] } | { ok: false; why: string } {
+  const names: string[] = [];
+  for (const reading of readings) {
+    const fold = foldName(reading);
+    names.push(fold);
+    if (fold === reading) continue;
+    const again = readUri(fold);
+    if (!again.ok) return { ok: false, why: `${again.why}, once Unicode-normalised and case-folded` };
+    names.push(...again.readings.map(foldName));
+  }
+  return { ok: true, names };
 }
 
 function unique(names: string[]): string[] {

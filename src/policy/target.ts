@@ -23,14 +23,18 @@ export const SECTION: Record<TargetKind, { rules: string; default: string; hideP
   prompt: { rules: "prompts", default: "default_prompts", hidePrefix: "prompt:" },
 };
 
+/** Characters HFS+ ignores in file names (as Git's is_hfs_dotgit lists them): `.a\u200Cws` opens `.aws` there. */
+const HFS_IGNORED = /[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/g;
+
 /**
  * A name as a lax lookup sees it: compatibility-normalised (NFKC: fullwidth
  * letters, ligatures, NFD and NFC spellings of one file name on APFS) and
- * case-folded (see json/fold-key). Two names with one fold may reach one
- * thing on a case-insensitive file system or server.
+ * case-folded (see json/fold-key), without the invisible characters HFS+
+ * ignores. Two names with one fold may reach one thing on a case-insensitive
+ * file system or server.
  */
 export function foldName(name: string): string {
-  return foldKey(name.normalize("NFKC"));
+  return foldKey(name.normalize("NFKC").replace(HFS_IGNORED, ""));
 }
 
 /**

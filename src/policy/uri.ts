@@ -1,9 +1,14 @@
+import { BIDI_FORMATTING, percentNormalise, Unreadable } from "./uri-escapes.js";
+import { urlLibraryForm } from "./uri-library.js";
+import { checkFileLead, windowsSegment } from "./uri-windows.js";
+
 // Resource URIs as the policy compares them. One resource can be spelled many
 // ways (`FILE:///home/me/%2Eaws/x`, `file:///home/me//.aws/./x`,
-// `file://localhost/home/me/.aws/x`, `file:///home/me/.aws%2Fx`), and each
-// server resolves spellings its own way: a URL library, Python's urlparse and
-// unquote, a prefix stripped and the rest opened. So a URI is compared in two
-// readings, and the policy's verdict is the stricter of the two:
+// `file://localhost/home/me/.aws/x`, `file:///home/me/.aws%2Fx`,
+// `file:///home/me/x#/../.aws/x`), and each server resolves spellings its own
+// way: a URL library, Python's urlparse and unquote, a prefix stripped and the
+// rest opened. So a URI is compared in several readings, and the policy's
+// verdict is the strictest of them:
 //
 // - literal: scheme and host in lower case, `file://localhost/` as
 //   `file:///`, percent-escapes decoded except %25 %2F %5C %3F %23 %2A (kept,
@@ -11,30 +16,50 @@
 // - resolved: as a file system would open it: query and fragment dropped, `\`,
 //   %2F and %5C as `/`, empty segments dropped, `.` and `..` resolved, trailing
 //   dots and spaces of a segment dropped (Windows), no trailing `/`; outside
-//   `file:` the host counts as the first segment (`db://a/../b` is `db://b`).
+//   `file:` the host counts as the first segment (`db://a/../b` is `db://b`);
+//   in `file:` a drive `C|` read as `C:` and NTFS stream suffixes dropped;
+// - opened: resolved with the query and fragment kept as part of the path, as
+//   a server that strips `file://` and opens the rest does;
+// - library: the literal and resolved readings of what a WHATWG URL parser
+//   makes of it (uri-library.ts).
 //
 // What no reading can pin down is refused: control characters (also encoded),
-// surrounding whitespace, bad or double (%25xx) percent-encoding, bytes that
-// are not UTF-8, a missing scheme, a file URI that names a host. docs/policy.md
-// says the same for policy authors.
+// bidirectional formatting characters, surrounding whitespace, bad or double
+// (%25xx, also once decoded) percent-encoding, bytes that are not UTF-8, a
+// missing scheme, a file URI that names a host or whose path is a network or
+// device path, Windows short names. docs/policy.md says the same for policy
+// authors.
 
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 const MAX_URI_CHARS = 8192;
-/** Escapes that stay escaped: decoding them would change where the URI's parts begin and end (or make a glob wildcard). */
-const KEEP_ENCODED = new Set([0x25, 0x2f, 0x5c, 0x3f, 0x23, 0x2a]);
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-export type UriReadings = { ok: true; literal: string; resolved: string } | { ok: false; why: string };
+export type UriReadings =
+  | {
+      ok: true;
+      literal: string;
+      resolved: string;
+      /** Every reading (literal and resolved among them), each once. */
+      readings: string[];
+    }
+  | { ok: false; why: string };
 
-class Unreadable extends Error {}
-
-/** The two readings of a URI, or why it cannot be compared at all. */
+/** The readings of a URI, or why it cannot be compared at all. */
 export function readUri(uri: string): UriReadings {
   try {
     const { scheme, rest } = splitScheme(uri);
-    return { ok: true, literal: readLiteral(scheme, rest), resolved: readResolved(scheme, rest) };
+    if (scheme === "file") checkFileLead(rest);
+    const literal = readLiteral(scheme, rest);
+    const resolved = readResolved(scheme, rest, false);
+    const readings = [literal, resolved, readResolved(scheme, rest, true)];
+    const library = urlLibraryForm(uri);
+    if (library !== undefined && library !== uri) {
+      const parsed = splitScheme(library);
+      if (parsed.scheme === "file") checkFileLead(parsed.rest);
+      readings.push(readLiteral(parsed.scheme, parsed.rest), readResolved(parsed.scheme, parsed.rest, false));
+    }
+    return { ok: true, literal, resolved, readings: [...new Set(readings)] };
   } catch (error) {
     if (error instanceof Unreadable) return { ok: false, why: error.message };
     throw error;
@@ -73,6 +98,7 @@ function checkText(text: string): void {
   if (text.length > MAX_URI_CHARS) throw new Unreadable(`is longer than ${MAX_URI_CHARS} characters`);
   if (LONE_SURROGATE.test(text)) throw new Unreadable("contains a lone surrogate");
   if (CONTROL.test(text)) throw new Unreadable("contains a control character");
+  if (BIDI_FORMATTING.test(text)) throw new Unreadable("contains a bidirectional formatting character");
   if (text.trim() !== text) throw new Unreadable("starts or ends with whitespace");
   if (/%25[0-9A-Fa-f]{2}/.test(text)) throw new Unreadable("is percent-encoded twice (%25 followed by two hex digits)");
 }
@@ -99,10 +125,14 @@ function splitParts(rest: string): Parts {
   if (hash !== -1) [text, fragment] = [text.slice(0, hash), text.slice(hash + 1)];
   const mark = text.indexOf("?");
   if (mark !== -1) [text, query] = [text.slice(0, mark), text.slice(mark + 1)];
-  if (!text.startsWith("//")) return { authority: undefined, path: text, query, fragment };
+  return { ...splitAuthority(text), query, fragment };
+}
+
+function splitAuthority(text: string): { authority: string | undefined; path: string } {
+  if (!text.startsWith("//")) return { authority: undefined, path: text };
   const slash = text.indexOf("/", 2);
   const end = slash === -1 ? text.length : slash;
-  return { authority: text.slice(2, end), path: text.slice(end), query, fragment };
+  return { authority: text.slice(2, end), path: text.slice(end) };
 }
 
 /** Lower case; for file URIs only the empty host or localhost (read as empty): another host is another machine, or a path to some servers. */
@@ -131,22 +161,27 @@ function readLiteral(scheme: string, rest: string): string {
   return join(scheme, authority, percentNormalise(parts.path), query, fragment);
 }
 
-function readResolved(scheme: string, rest: string): string {
-  const cut = rest.search(/[?#]/);
+/** The resolved reading; with `whole`, the opened one (query and fragment read as part of the path). */
+function readResolved(scheme: string, rest: string, whole: boolean): string {
+  const cut = whole ? -1 : rest.search(/[?#]/);
   const base = (cut === -1 ? rest : rest.slice(0, cut)).replace(/\\|%2F|%5C/gi, "/");
-  const parts = splitParts(base);
+  const parts = splitAuthority(base);
   const authority = readAuthority(scheme, parts.authority);
   const path = percentNormalise(parts.path);
   // Outside file:, many servers take the "host" for the first path segment (`db://reports/../users` is `users` to them).
-  if (scheme !== "file" && authority !== undefined) return `${scheme}://${resolvePath(`${authority}${path}`)}`;
-  return join(scheme, authority, resolvePath(path));
+  if (scheme !== "file" && authority !== undefined) return `${scheme}://${resolvePath(`${authority}${path}`, false)}`;
+  return join(scheme, authority, resolvePath(path, scheme === "file"));
 }
 
-/** Dot segments resolved, empty segments and a trailing slash dropped, trailing dots and spaces of a segment dropped. */
-function resolvePath(path: string): string {
+/**
+ * Dot segments resolved, empty segments and a trailing slash dropped, trailing
+ * dots and spaces of a segment dropped; in a file path also what Windows
+ * drops or refuses (uri-windows.ts).
+ */
+function resolvePath(path: string, file: boolean): string {
   const out: string[] = [];
   for (const raw of path.split("/")) {
-    const segment = raw === "." || raw === ".." ? raw : raw.replace(/[. ]+$/, "");
+    const segment = file ? windowsSegment(raw, out.length === 0) : raw === "." || raw === ".." ? raw : raw.replace(/[. ]+$/, "");
     if (segment === "" || segment === ".") continue;
     if (segment === "..") out.pop();
     else out.push(segment);
@@ -158,53 +193,4 @@ function resolvePath(path: string): string {
 function pathOf(literal: string): string {
   const rest = literal.slice(literal.indexOf(":") + 1);
   return splitParts(rest).path;
-}
-
-/** Escapes decoded (as UTF-8) except those in KEEP_ENCODED, which are written in upper case. */
-export function percentNormalise(text: string): string {
-  if (!text.includes("%")) return text;
-  let out = "";
-  let i = 0;
-  while (i < text.length) {
-    if (text[i] !== "%") {
-      out += text[i];
-      i++;
-      continue;
-    }
-    const bytes: number[] = [];
-    while (text[i] === "%") {
-      const hex = text.slice(i + 1, i + 3);
-      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw new Unreadable(`has a "%" that is not followed by two hex digits`);
-      const byte = parseInt(hex, 16);
-      if (byte < 0x20 || byte === 0x7f) throw new Unreadable("encodes a control character");
-      bytes.push(byte);
-      i += 3;
-    }
-    out += decodeBytes(bytes);
-  }
-  return out;
-}
-
-function decodeBytes(bytes: number[]): string {
-  let out = "";
-  let run: number[] = [];
-  const flush = () => {
-    if (run.length === 0) return;
-    try {
-      out += utf8.decode(Uint8Array.from(run));
-    } catch {
-      throw new Unreadable("has percent-escapes that are not UTF-8");
-    }
-    run = [];
-  };
-  for (const byte of bytes) {
-    if (!KEEP_ENCODED.has(byte)) {
-      run.push(byte);
-      continue;
-    }
-    flush();
-    out += `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
-  }
-  flush();
-  return out;
 }

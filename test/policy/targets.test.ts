@@ -39,7 +39,7 @@ describe("resources", () => {
       "file:///home/me/%2Eaws/credentials",
       "file:///home/me/.aws%2Fcredentials",
       "file:///home/me\\.aws\\credentials",
-      "file:////home/me/.aws/credentials",
+      "file:///home/me//.aws//credentials",
       "file:///home/me/.aws./credentials",
       "file:///home/me/.aws/credentials?raw=1",
       "file:///home/me/.aws/credentials#x",

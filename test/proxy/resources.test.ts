@@ -97,7 +97,9 @@ describe("resources", { concurrency: true }, () => {
       "file:///home/me/%2Eaws/credentials",
       "file:///home/me/.aws%2Fcredentials",
       "file:///home/me\\.aws\\credentials",
-      "file:////home/me//.aws/./credentials",
+      "file:///home/me//.aws/./credentials",
+      "file:///home/me/x#/../.aws/credentials",
+      "file:///home/me/.a%E2%80%8Cws/credentials",
       "file:///home/me/.AWS/credentials",
       "file:///home/me/.aws./credentials",
       "file:///home/me/.aws/credentials?x=1#y",
@@ -130,6 +132,15 @@ describe("resources", { concurrency: true }, () => {
     assert.match(unreadable.error.message, /names the host "evil\.example"/);
     const noScheme = await read(wrapper, "/home/me/.aws/credentials");
     assert.equal(noScheme.error.data.cause, "uri");
+    for (const [uri, why] of [
+      ["file:////localhost/C$/Users/me/.aws/credentials", /network or device path/],
+      ["file:///home/me/%25%32%45aws/credentials", /percent-encoded twice/],
+      ["file:///C:/Users/me/AWS~1/credentials", /short \(8\.3\) name/],
+    ] as const) {
+      const answer = await read(wrapper, uri);
+      assert.equal(answer.error?.data?.cause, "uri", uri);
+      assert.match(answer.error.message, why, uri);
+    }
     // Two members one case-insensitive binder reads as one: refused before the gate sees them.
     const folded = await read(wrapper, "file:///home/me/notes.txt", { "ur\u0131": "file:///home/me/.aws/credentials" });
     assert.equal(folded.error.code, -32600);
