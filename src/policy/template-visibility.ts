@@ -1,11 +1,15 @@
 import { refusedOutright, type DenyCause } from "./evaluate.js";
+import { SECTION } from "./target.js";
 import type { CompiledPolicy } from "./types.js";
-import { candidateUris, MAX_TEMPLATE_CHARS, templateItems } from "./uri-template.js";
+import { candidateUris, MAX_TEMPLATE_CHARS, PLACEHOLDER, templateItems } from "./uri-template.js";
 
 // Whether resources/templates/list shows a template, and whether completion
 // may offer a value for one of its variables: some URI the template can
 // produce (with the known values filled in) would be allowed. See
 // uri-template.ts for the URIs tried. Pure, like evaluate.
+
+const PLACEHOLDER_REASON =
+  "A resource template or completion value that contains U+E000 (private use) cannot be checked against the policy";
 
 export interface TemplateRefusal {
   rule: string;
@@ -25,6 +29,8 @@ export function refusedTemplate(
 ): TemplateRefusal | undefined {
   const section = policy.sections.resource;
   if (!section.governed || template.length > MAX_TEMPLATE_CHARS) return undefined;
+  if ([template, ...Object.values(values)].some((text) => text.includes(PLACEHOLDER)))
+    return { rule: `/${SECTION.resource.rules}`, cause: "uri", reason: `${PLACEHOLDER_REASON} (${JSON.stringify(template)}).` };
   const patterns = [
     ...section.hideExact.keys(),
     ...section.hideGlobs.map(({ glob }) => glob),

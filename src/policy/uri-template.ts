@@ -16,7 +16,8 @@ import { readUri } from "./uri.js";
 
 /** Templates longer than this are listed without a search (a read is still judged on its URI). */
 export const MAX_TEMPLATE_CHARS = 2048;
-const PLACEHOLDER = "\uE000";
+/** Stands for an expression while a template is judged; a template or value that holds it is refused (template-visibility). */
+export const PLACEHOLDER = "\uE000";
 const OPERATORS = new Set(["+", "#", ".", "/", ";", "?", "&"]);
 
 const STAR = Symbol("*");
@@ -43,6 +44,14 @@ export function templateItems(template: string, values: Record<string, string> =
   const items: Item[] = [];
   for (const char of normal) items.push(char === PLACEHOLDER ? STAR : char);
   return items;
+}
+
+/** The names of the variables a template's expressions use (`{+path}`, `{?a,b*}`, `{x:3}`). */
+export function templateVariables(template: string): string[] {
+  const names: string[] = [];
+  for (const [, body = ""] of template.matchAll(/\{([^}]*)\}?/g))
+    for (const name of body.replace(/^[+#./;?&]/, "").split(",")) names.push(name.replace(/(:\d+|\*)$/, ""));
+  return names;
 }
 
 /** One expression: its value with the operator's prefix when its one variable is known, else the placeholder. */

@@ -3,6 +3,7 @@ import { findCaseVariantKey, isRecord } from "../jsonrpc/message.js";
 import { refusedOutright } from "../policy/evaluate.js";
 import { isTemplateVisible, refusedTemplate } from "../policy/template-visibility.js";
 import type { CompiledPolicy } from "../policy/types.js";
+import { templateVariables } from "../policy/uri-template.js";
 import type { PolicyInForce } from "./policy-in-force.js";
 import type { RequestRefusals } from "./refuse-request.js";
 import type { ClientRequest, RelayContext } from "./relay-context.js";
@@ -60,7 +61,12 @@ export function handleCompletion(
     relay.forward(request);
     return;
   }
-  const { argument, known } = argumentsOf(params as Record<string, unknown>);
+  const read = readArgument(params as Record<string, unknown>, name);
+  if (!read.ok) {
+    refusals.malformed(request, relay, target, read.message);
+    return;
+  }
+  const { argument, known } = read;
   relay.forward(request, { rewrite: (response) => dropRefusedValues(response.result, inForce().policy, name, argument, known) });
 }
 
@@ -86,22 +92,42 @@ function checkShape(
   return undefined;
 }
 
-function argumentsOf(params: Record<string, unknown>): { argument: string | undefined; known: Record<string, string> } {
-  const argument = isRecord(params.argument) && typeof params.argument.name === "string" ? params.argument.name : undefined;
-  const context = isRecord(params.context) && isRecord(params.context.arguments) ? params.context.arguments : {};
-  const known: Record<string, string> = {};
-  for (const [key, value] of Object.entries(context)) if (typeof value === "string") known[key] = value;
-  return { argument, known };
+type ArgumentRead = { ok: true; argument: string; known: Record<string, string> } | { ok: false; message: string };
+
+/**
+ * The argument a template completion is for, and the values its context
+ * gives the template's other variables: the answer's values are judged on
+ * them, so they must read one way only. A member that folds onto `name`,
+ * `value` or `arguments` (Go's binder reads `Name` as `name`), an argument
+ * name that folds onto a variable of the template without being it, a
+ * missing argument or a context value that is not a string is refused.
+ */
+function readArgument(params: Record<string, unknown>, template: string): ArgumentRead {
+  const { argument, context } = params;
+  if (!isRecord(argument) || typeof argument.name !== "string")
+    return { ok: false, message: 'Invalid params: completion for a resource template needs an argument with a string "name"' };
+  const variant =
+    findCaseVariantKey(argument, ["name", "value"]) ?? (isRecord(context) ? findCaseVariantKey(context, ["arguments"]) : undefined);
+  if (variant !== undefined) return { ok: false, message: `Invalid params: ambiguous member "${variant}"` };
+  const name = argument.name;
+  const variables = templateVariables(template);
+  const folded = variables.find((variable) => variable !== name && foldKey(variable) === foldKey(name));
+  if (folded !== undefined && !variables.includes(name))
+    return { ok: false, message: `Invalid params: argument ${JSON.stringify(name)} is not the template's ${JSON.stringify(folded)}` };
+  const given = isRecord(context) && context.arguments !== undefined ? context.arguments : {};
+  if (!isRecord(given) || Object.values(given).some((value) => typeof value !== "string"))
+    return { ok: false, message: "Invalid params: context.arguments must map names to strings" };
+  return { ok: true, argument: name, known: given as Record<string, string> };
 }
 
 function dropRefusedValues(
   result: unknown,
   policy: CompiledPolicy,
   template: string,
-  argument: string | undefined,
+  argument: string,
   known: Record<string, string>,
 ): { replaceResult: unknown } | undefined {
-  if (argument === undefined || !isRecord(result) || !isRecord(result.completion) || !Array.isArray(result.completion.values)) return;
+  if (!isRecord(result) || !isRecord(result.completion) || !Array.isArray(result.completion.values)) return;
   const values = result.completion.values as unknown[];
   const allowed = values.filter(
     (value) =>

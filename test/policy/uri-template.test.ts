@@ -65,6 +65,17 @@ describe("templates", () => {
     assert.equal(isTemplateVisible(dotfiles, twoVariables, { path: ".aws/credentials" }), true, "another user's .aws is not protected");
   });
 
+  it("refuses a template or value holding the character that stands for an expression inside the judge", () => {
+    const allowList = compile({ default_resources: "deny", resources: { "file:///srv/public/*": {} } });
+    // U+E000 marks an expression while a template is judged; in a client's or server's text it is a character like any other.
+    assert.equal(isTemplateVisible(allowList, "file:///srv/{x}", { x: "\uE000" }), false, "file:///srv/\uE000 is refused");
+    assert.equal(isTemplateVisible(allowList, "file:///srv/pub\uE000lic/{x}"), false, "not file:///srv/public/");
+    assert.equal(isTemplateVisible(allowList, "file:///srv/{x}", { x: "public/a" }), true);
+    const refusal = refusedTemplate(allowList, "file:///srv/public/\uE000{x}");
+    assert.equal(refusal?.cause, "uri");
+    assert.match(refusal?.reason ?? "", /U\+E000/);
+  });
+
   it("lists every template while the policy says nothing about resources", () => {
     const plain = compile({ default: "deny" });
     assert.equal(isTemplateVisible(plain, "{anything}"), true);
