@@ -35,7 +35,8 @@ export interface HoldRequest {
   ref: CallRef;
   server: string;
   tool: string;
-  args: unknown;
+  /** The exact JSON text of the arguments, as the upstream will read them. */
+  arguments: string;
   rule: string;
   /** The channels in the client (a form), given the record's id and command when there is one. */
   clientChannels(approval: { id: string; command: string } | undefined): AskingChannel[];
@@ -79,7 +80,7 @@ export class Approvals {
         command: this.#o.command,
         policyFile: this.#o.policyFile,
         tool,
-        args: request.args,
+        arguments: request.arguments,
         rule: request.rule,
         requestId: ref.requestId,
         channels: [],

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { showWholeJson } from "../text/shown-json.js";
 import type { PendingRecord } from "./pending-store.js";
 
 // Records in words, for the terminal (escaped by the caller) and the dashboard.
@@ -43,15 +45,30 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
 }
 
-/** The record for scripts: arguments parsed when they were stored whole. */
+/** A record's arguments for scripts: their exact text, spliced into the JSON by recordsJson. */
+class ExactArguments {
+  constructor(readonly text: string) {}
+}
+
+/** The record for scripts (written with recordsJson): arguments as the JSON they are, when they were stored whole. */
 export function recordJson(record: PendingRecord): Record<string, unknown> {
-  let args: unknown = record.arguments;
-  if (!record.argumentsTruncated) {
-    try {
-      args = JSON.parse(record.arguments);
-    } catch {
-      // kept as text
-    }
-  }
-  return { ...record, arguments: args };
+  const exact = record.argumentsTruncated ? undefined : showWholeJson(record.arguments);
+  return { ...record, arguments: exact === undefined ? record.arguments : new ExactArguments(exact) };
+}
+
+/**
+ * JSON text of a value holding records (recordJson), each record's arguments
+ * written as their exact text: JSON.stringify of the parsed arguments would
+ * print 9007199254740993 as 9007199254740992 and 1e400 as null, and a script
+ * would read another number than the upstream does.
+ */
+export function recordsJson(value: unknown): string {
+  const nonce = randomUUID();
+  const texts: string[] = [];
+  const text = JSON.stringify(
+    value,
+    (_key, item: unknown) => (item instanceof ExactArguments ? `${nonce}:${texts.push(item.text) - 1}` : item),
+    2,
+  );
+  return text.replace(new RegExp(`"${nonce}:(\\d+)"`, "g"), (_match, index: string) => texts[Number(index)] as string);
 }

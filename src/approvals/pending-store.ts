@@ -12,7 +12,12 @@ import type { Decision } from "./channel.js";
 // approvable: a restarted wrapper does not inherit an old held call.
 
 /** Arguments kept for the approver to read; past this the text is cut and marked. */
-export const STORED_ARGUMENT_CHARS = 64 * 1024;
+/**
+ * The longest arguments text a held call may have: a person must see every
+ * character of what they approve, so a call with longer arguments is refused
+ * rather than held (proxy/call-tool), and nothing stored is ever cut.
+ */
+export const STORED_ARGUMENT_CHARS = 1024 * 1024;
 /** Decided records kept for the dashboard's history (and so that ids stay unique). */
 export const KEEP_DECIDED_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -23,7 +28,8 @@ export interface NewHold {
   command: string;
   policyFile: string | null;
   tool: string;
-  args: unknown;
+  /** The exact JSON text of the arguments, as the upstream will read them (proxy/exact-arguments). */
+  arguments: string;
   rule: string;
   requestId: string;
   channels: string[];
@@ -110,8 +116,7 @@ function fromRow(row: Row): PendingRecord {
   };
 }
 
-function argumentsText(args: unknown): { text: string; truncated: boolean } {
-  const text = JSON.stringify(args ?? {});
+function argumentsText(text: string): { text: string; truncated: boolean } {
   return text.length > STORED_ARGUMENT_CHARS ? { text: text.slice(0, STORED_ARGUMENT_CHARS), truncated: true } : { text, truncated: false };
 }
 
@@ -151,7 +156,7 @@ export class PendingApprovals {
 
   /** Records a held call; returns its new id. */
   create(hold: NewHold): string {
-    const { text, truncated } = argumentsText(hold.args);
+    const { text, truncated } = argumentsText(hold.arguments);
     for (;;) {
       const id = newApprovalId();
       try {

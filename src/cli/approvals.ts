@@ -1,9 +1,11 @@
 import { Command, Option } from "commander";
 import { awaitOutcome, decideFromOutside, MAX_NOTE_CHARS, type OutsideDecision } from "../approvals/decide.js";
-import { describeDecision, describeOutcome, formatDuration, recordJson } from "../approvals/describe-record.js";
+import { describeDecision, describeOutcome, formatDuration, recordJson, recordsJson } from "../approvals/describe-record.js";
 import { parseApprovalId } from "../approvals/approval-id.js";
 import { PendingApprovals, type PendingRecord } from "../approvals/pending-store.js";
 import { escapeControl } from "../log.js";
+import { showJson } from "../text/shown-json.js";
+import { visibleText } from "../text/visible-text.js";
 import { openExistingRecordsFile, type RecordsFile } from "../records/records-file.js";
 import { locateRecords, type RecordsOptions } from "../records/records-location.js";
 import { parseCommand } from "./parse-command.js";
@@ -41,7 +43,7 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
     options,
     (pending, file) => {
       const rows = options.recent ? pending.recent(20) : pending.listPending(Date.now());
-      if (options.json) out(`${JSON.stringify(rows.map(recordJson), null, 2)}\n`);
+      if (options.json) out(`${recordsJson(rows.map(recordJson))}\n`);
       else if (rows.length === 0) out(options.recent ? `no decided calls in ${file}\n` : `no calls are waiting for approval (${file})\n`);
       else out(formatTable(rows, options.recent === true));
       return 0;
@@ -98,13 +100,13 @@ async function decideCommand(argv: string[], verb: "approve" | "deny"): Promise<
       }
       if (result.kind === "already") {
         const r = result.record;
-        if (options.json) out(`${JSON.stringify({ decided: false, record: recordJson(r) }, null, 2)}\n`);
+        if (options.json) out(`${recordsJson({ decided: false, record: recordJson(r) })}\n`);
         fail(`approval ${id} (${quoted(r.tool)} on ${quoted(r.server)}) was already ${describeDecision(r)}; nothing changed`);
         return 1;
       }
       const after = (await awaitOutcome(pending, id, OUTCOME_WAIT_MS)) ?? result.record;
       if (options.json) {
-        out(`${JSON.stringify({ decided: true, record: recordJson(after) }, null, 2)}\n`);
+        out(`${recordsJson({ decided: true, record: recordJson(after) })}\n`);
         return 0;
       }
       const what = describeOutcome(after) ?? `the wrapper (pid ${after.process.pid}) has not acted on it yet`;
@@ -157,15 +159,15 @@ function formatTable(rows: PendingRecord[], recent: boolean): string {
     : ["ID", "WAITING", "TIMES OUT", "TOOL", "SERVER", "PID", "ARGUMENTS"];
   const lines = rows.map((r) =>
     (recent
-      ? [r.id, `${formatDuration(now - (r.decision?.at ?? now))} ago`, r.tool, r.server, describeDecision(r)]
+      ? [r.id, `${formatDuration(now - (r.decision?.at ?? now))} ago`, visibleText(r.tool), visibleText(r.server), describeDecision(r)]
       : [
           r.id,
           formatDuration(now - r.createdAt),
           `in ${formatDuration(r.expiresAt - now)}`,
-          r.tool,
-          r.server,
+          visibleText(r.tool),
+          visibleText(r.server),
           String(r.process.pid),
-          compactArguments(r.arguments),
+          compactArguments(showJson(r.arguments)),
         ]
     ).map(escapeControl),
   );

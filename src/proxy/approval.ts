@@ -1,5 +1,6 @@
 import type { AskingChannel, ChannelResult } from "../approvals/channel.js";
 import { isRecord } from "../jsonrpc/message.js";
+import { showJson, visibleJsonText } from "../text/shown-json.js";
 import type { ClientRequest, RelayContext } from "./relay-context.js";
 
 // Human approval through MCP elicitation: the wrapper asks the client's user
@@ -12,7 +13,8 @@ export interface ApprovalQuestion {
   tool: string;
   /** What the agent wants done (`read the resource "file:///x"`), when it is not calling a tool. */
   what?: string;
-  args: unknown;
+  /** The exact JSON text of the arguments (exact-arguments.ts): what the upstream will read once approved. */
+  arguments: string;
   server: string;
   /** The pending record's id, when the call can also be decided out of band. */
   approvalId?: string;
@@ -20,7 +22,12 @@ export interface ApprovalQuestion {
   approveCommand?: string;
 }
 
-const SHOWN_ARGUMENT_CHARS = 2000;
+/**
+ * The most text of arguments the client's form shows. A person must see all
+ * of what they approve: longer arguments are not asked about in the client,
+ * only out of band, where they are shown whole (the dashboard, `approvals --json`).
+ */
+export const FORM_ARGUMENT_CHARS = 16_000;
 /** Clients time requests out (the SDK after 60 s) unless progress resets the timer. */
 const PROGRESS_EVERY_MS = 15_000;
 const ELICITATION_BY = "the user, in the client";
@@ -39,16 +46,22 @@ export function supportsFormElicitation(initializeParams: unknown): boolean {
   return Object.keys(elicitation).length === 0 || isRecord(elicitation.form);
 }
 
-function showArguments(args: unknown): string {
-  const pretty = JSON.stringify(args ?? {}, null, 2);
-  return pretty.length > SHOWN_ARGUMENT_CHARS
-    ? `${pretty.slice(0, SHOWN_ARGUMENT_CHARS)}\n... (${pretty.length - SHOWN_ARGUMENT_CHARS} more characters)`
-    : pretty;
+/** The arguments pretty-printed as the upstream will read them, every hidden character escaped (text/shown-json). */
+function showArguments(argumentsText: string): string {
+  return showJson(argumentsText, 2);
+}
+
+/** Whether the form can show the arguments whole. */
+export function fitsInForm(question: ApprovalQuestion): boolean {
+  return showArguments(question.arguments).length <= FORM_ARGUMENT_CHARS;
 }
 
 function questionText(question: ApprovalQuestion): string {
   const elsewhere = question.approveCommand ? `\n\n(Or from a terminal: ${question.approveCommand})` : "";
-  return `The agent wants to ${question.what ?? `call "${question.tool}"`} on ${question.server}.\n\nArguments:\n${showArguments(question.args)}\n\nApprove this call?${elsewhere}`;
+  // The target and the server's name come from outside: a U+202E in either would make the question read otherwise.
+  const what = visibleJsonText(question.what ?? `call ${JSON.stringify(question.tool)}`);
+  const server = visibleJsonText(question.server);
+  return `The agent wants to ${what} on ${server}.\n\nArguments:\n${showArguments(question.arguments)}\n\nApprove this call?${elsewhere}`;
 }
 
 /** What the client's answer means. */
@@ -82,7 +95,12 @@ export function elicitationChannel(relay: RelayContext, question: ApprovalQuesti
         requestedSchema: {
           type: "object",
           properties: {
-            approve: { type: "boolean", title: `Approve ${tool}`, description: `Run ${tool} with the arguments shown`, default: false },
+            approve: {
+              type: "boolean",
+              title: visibleJsonText(`Approve ${tool}`),
+              description: visibleJsonText(`Run ${tool} with the arguments shown`),
+              default: false,
+            },
           },
           required: ["approve"],
         },

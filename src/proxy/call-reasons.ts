@@ -26,3 +26,10 @@ export function monitorApprovalReason(target: Target): string {
 export function auditRequiredReason(tool: string, problem: string): string {
   return `The call to "${tool}" was refused because the audit trail cannot record it (${problem}) and --audit-required is set.`;
 }
+
+export function tooLongToShowReason(tool: string, length: number, max: number): string {
+  return (
+    `The call to "${tool}" needs approval, but its arguments (${length} characters) are longer than a person can be shown ` +
+    `(at most ${max}); it was refused rather than approved unseen.`
+  );
+}

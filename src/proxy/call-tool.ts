@@ -8,13 +8,16 @@ import { evaluate, type Decision, type TargetCall } from "../policy/evaluate.js"
 import { targetAction, targetLabel } from "../policy/target.js";
 import type { Approvals } from "../approvals/approvals.js";
 import type { LimitOutcome } from "../limits/limiter.js";
-import { elicitationChannel, keepAlive } from "./approval.js";
+import { STORED_ARGUMENT_CHARS } from "../approvals/pending-store.js";
+import { elicitationChannel, fitsInForm, keepAlive } from "./approval.js";
+import { exactArgumentsText } from "./exact-arguments.js";
 import {
   auditRequiredReason,
   changedWhileWaitingReason,
   monitorApprovalReason,
   rateLimitReason,
   storeFaultReason,
+  tooLongToShowReason,
 } from "./call-reasons.js";
 import { buildDecision, type Verdict } from "./decision-event.js";
 import { denyError, denyResult, type DeniedCall } from "./deny-result.js";
@@ -128,21 +131,28 @@ export class TargetCalls {
     }
     const server = this.#o.serverName();
     const label = targetLabel(ref.target);
+    // A person approves the text the upstream will read, whole, or nobody is asked.
+    const argumentsText = exactArgumentsText(request);
+    if (argumentsText.length > STORED_ARGUMENT_CHARS) {
+      const reason = tooLongToShowReason(label, argumentsText.length, STORED_ARGUMENT_CHARS);
+      this.#deny(request, relay, ref, call, inForce, { rule: decision.rule, cause: "approval", reason });
+      return;
+    }
     const question = {
       tool: label,
       what: targetAction(ref.target, ref.method),
-      args: call.arguments,
-      server: `the MCP server "${server}"`,
+      arguments: argumentsText,
+      server: `the MCP server ${JSON.stringify(server)}`,
     };
     const stopBeating = keepAlive(relay, request, label, this.#o.approvalTimeoutMs);
     const verdict = await this.#o.approvals.hold({
       ref,
       server,
       tool: label,
-      args: call.arguments,
+      arguments: argumentsText,
       rule: decision.rule,
       clientChannels: (approval) =>
-        this.#o.clientCanElicit()
+        this.#o.clientCanElicit() && fitsInForm(question)
           ? [elicitationChannel(relay, { ...question, approvalId: approval?.id, approveCommand: approval?.command })]
           : [],
       onCancel: (handler) => relay.onCancel(request, handler),

@@ -9,6 +9,8 @@ import { PinStore } from "../pins/pin-store.js";
 import { checkPattern } from "../policy/glob.js";
 import type { RecordsFile } from "../records/records-file.js";
 import { listWrappers, type WrapperRecord } from "../records/wrapper-list.js";
+import { showJson } from "../text/shown-json.js";
+import { visibleText } from "../text/visible-text.js";
 
 // What the dashboard shows, read fresh for each poll: held calls, recent
 // decisions (the audit trail, and the approvals' own history), counters, and
@@ -49,18 +51,13 @@ async function part<T>(read: () => T | Promise<T>): Promise<Part<T>> {
 }
 
 function pendingView(record: PendingRecord) {
-  let pretty = record.arguments;
-  if (!record.argumentsTruncated) {
-    try {
-      pretty = JSON.stringify(JSON.parse(record.arguments), null, 2);
-    } catch {
-      // shown as stored
-    }
-  }
+  // Exactly what the upstream will read (numbers as written), every hidden character escaped (text/shown-json).
+  const pretty = showJson(record.arguments, 2);
   return {
     id: record.id,
-    tool: record.tool,
-    server: record.server,
+    // Names from outside: a U+202E or a zero-width space would make the card read as another call.
+    tool: visibleText(record.tool),
+    server: visibleText(record.server),
     command: record.command,
     policyFile: record.policyFile,
     rule: record.rule,
@@ -75,8 +72,8 @@ function pendingView(record: PendingRecord) {
 function historyView(record: PendingRecord) {
   return {
     id: record.id,
-    tool: record.tool,
-    server: record.server,
+    tool: visibleText(record.tool),
+    server: visibleText(record.server),
     answer: record.decision?.answer ?? null,
     channel: record.decision?.channel ?? null,
     decidedAt: record.decision?.at ?? null,

@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import Database from "better-sqlite3";
-import { PendingApprovals, type NewHold } from "../../src/approvals/pending-store.js";
+import { PendingApprovals, STORED_ARGUMENT_CHARS, type NewHold } from "../../src/approvals/pending-store.js";
 import { openSqliteStore } from "../../src/limits/sqlite-store.js";
 import { StoreFault } from "../../src/limits/store.js";
 import type { RecordsComponent } from "../../src/records/component.js";
@@ -27,7 +27,7 @@ function hold(overrides: Partial<NewHold> = {}): NewHold {
     command: "node srv.js",
     policyFile: "/p.json",
     tool: "StartExport",
-    args: { a: 1 },
+    arguments: '{"a":1}',
     rule: "/tools/StartExport",
     requestId: "7",
     channels: [],
@@ -142,11 +142,13 @@ describe("pending approvals", () => {
     assert.equal(late.decided, false);
   });
 
-  it("keeps long arguments for the approver, cut and marked", () => {
+  it("keeps the arguments' exact text, and cuts and marks what is longer than it may hold", () => {
     const pending = new PendingApprovals(openRecordsFile(fresh()));
-    const id = pending.create(hold({ args: { blob: "x".repeat(100_000) } }));
+    const exact = pending.get(pending.create(hold({ arguments: '{"to":9007199254740993,"x":1e400}' })));
+    assert.equal(exact?.arguments, '{"to":9007199254740993,"x":1e400}');
+    const id = pending.create(hold({ arguments: JSON.stringify({ blob: "x".repeat(STORED_ARGUMENT_CHARS) }) }));
     const record = pending.get(id);
     assert.equal(record?.argumentsTruncated, true);
-    assert.equal(record?.arguments.length, 64 * 1024);
+    assert.equal(record?.arguments.length, STORED_ARGUMENT_CHARS);
   });
 });
