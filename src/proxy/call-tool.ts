@@ -11,6 +11,7 @@ import type { LimitOutcome } from "../limits/limiter.js";
 import { STORED_ARGUMENT_CHARS } from "../approvals/pending-store.js";
 import { elicitationChannel, fitsInForm, keepAlive } from "./approval.js";
 import { exactArgumentsText } from "./exact-arguments.js";
+import { readContentsFilter } from "./read-contents.js";
 import {
   auditRequiredReason,
   changedWhileWaitingReason,
@@ -212,11 +213,12 @@ export class TargetCalls {
     decision: Allowed,
   ): Promise<string | undefined> {
     const allow = { outcome: "allow" as const, rule: decision.rule };
-    if (decision.limits.length === 0) return this.#forward(request, relay, ref, call, inForce, allow, undefined);
+    const approvedRule = decision.needsApproval ? decision.rule : undefined;
+    if (decision.limits.length === 0) return this.#forward(request, relay, ref, call, inForce, allow, undefined, approvedRule);
     // Last, so that a call refused for any other reason consumes no quota. A refusal
     // charges nothing, so in monitor mode only what enforce mode admits is counted.
     const limited = await this.#o.limiter.admit(decision.limits, inForce.epoch);
-    if (limited.admitted) return this.#forward(request, relay, ref, call, inForce, allow, limited.ticket);
+    if (limited.admitted) return this.#forward(request, relay, ref, call, inForce, allow, limited.ticket, approvedRule);
     return this.#refuseLimited(request, relay, ref, call, inForce, decision, limited);
   }
 
@@ -249,6 +251,7 @@ export class TargetCalls {
     inForce: PolicyInForce,
     verdict: Verdict,
     ticket: Ticket | undefined,
+    approvedRule?: string,
   ): Promise<string | undefined> {
     const { emit, clock, recordFirst } = this.#o;
     const decision = this.#decision(request, ref, call, inForce, verdict);
@@ -277,7 +280,12 @@ export class TargetCalls {
         ...extra,
       });
     };
-    const forwarded = relay.forward(request, { settled: (how) => this.#settle(how, end) });
+    // A read's answer may carry other resources than the one asked for (a folder's contents): each is judged (read-contents).
+    const rewrite =
+      request.method === "resources/read"
+        ? readContentsFilter({ inForce: this.#o.inForce, requested: call.name, approvedRule, emit, clock })
+        : undefined;
+    const forwarded = relay.forward(request, { settled: (how) => this.#settle(how, end), rewrite });
     // Cancelled by the client while its quota was being charged: it never ran.
     if (!forwarded) {
       end("cancelled", true);

@@ -217,6 +217,30 @@ describe("resources", { concurrency: true }, () => {
     assert.equal(received().filter((m) => m.method === "completion/complete").length, 2);
   });
 
+  it("drops from a read's answer the contents of resources the policy refuses or has not had approved", async () => {
+    const { wrapper } = await start(dotfiles);
+    const folder = await read(wrapper, "file:///home/me/");
+    assert.deepEqual(
+      folder.result.contents.map((c: Json) => c.uri),
+      ["file:///home/me/notes.txt"],
+      "not ~/.aws (denied), ~/.ssh (hidden) or ~/projects (needs approval)",
+    );
+    const approved = await start(dotfiles, [], { elicitation: {} });
+    approved.wrapper.send({ jsonrpc: "2.0", id: "f1", method: "resources/read", params: { uri: "file:///home/me/projects/" } });
+    const ask = await approved.wrapper.waitFor((m) => m.method === "elicitation/create", "an approval question");
+    approved.wrapper.send({ jsonrpc: "2.0", id: ask.id, result: { action: "accept", content: { approve: true } } });
+    const projects = await approved.wrapper.answerTo("f1");
+    assert.deepEqual(
+      projects.result.contents.map((c: Json) => c.uri),
+      ["file:///home/me/projects/a.md"],
+      "what the approved rule covers stays",
+    );
+    const one = await read(wrapper, "file:///home/me/notes.txt");
+    assert.deepEqual(one.result.contents, [
+      { uri: "file:///home/me/notes.txt", mimeType: "text/plain", text: "content of file:///home/me/notes.txt" },
+    ]);
+  });
+
   it("asks before a read the policy wants approved, naming the resource", async () => {
     const { wrapper, received } = await start(dotfiles, [], { elicitation: {} });
     wrapper.send({ jsonrpc: "2.0", id: "r1", method: "resources/read", params: { uri: "file:///home/me/projects/a.md" } });
@@ -251,6 +275,7 @@ describe("resources under a policy that says nothing about them", { concurrency:
       ["resources/templates/list", undefined],
       ["prompts/list", undefined],
       ["resources/read", { uri: "file:///home/me/.aws/credentials" }],
+      ["resources/read", { uri: "file:///home/me/" }],
       ["resources/read", { uri: "no scheme at all", extra: true }],
       ["resources/subscribe", { uri: "file://evil/x" }],
       ["prompts/get", { name: "secret_prompt", arguments: { project: "zeus" } }],
