@@ -25,6 +25,8 @@ export const TARGET_METHODS: Record<string, MethodShape> = {
 /** A refusal names what it can of the target (an empty name when there is no string one), for its record. */
 export type TargetParams = { ok: true; call: TargetCall } | { ok: false; message: string; target: Target };
 
+const NOT_STRING = "Invalid params: prompt arguments are strings, and are refused otherwise while the policy governs prompts";
+
 export function readTargetParams(method: string, params: unknown, strict: boolean): TargetParams {
   const shape = TARGET_METHODS[method] as MethodShape;
   const name = isRecord(params) ? params[shape.key] : undefined;
@@ -44,5 +46,10 @@ export function readTargetParams(method: string, params: unknown, strict: boolea
   }
   if (params.arguments !== undefined && !isRecord(params.arguments))
     return { ok: false, target, message: "Invalid params: arguments must be an object" };
+  // MCP prompt arguments are strings: a server that interpolates ["prod"] or {"toString": ...} reads another value than the one judged.
+  if (strict && shape.kind === "prompt" && isRecord(params.arguments)) {
+    const key = Object.keys(params.arguments).find((k) => typeof (params.arguments as Record<string, unknown>)[k] !== "string");
+    if (key !== undefined) return { ok: false, target, message: `${NOT_STRING} (${JSON.stringify(key)} is not)` };
+  }
   return { ok: true, call: { kind: shape.kind, name, arguments: params.arguments } };
 }

@@ -99,6 +99,17 @@ describe("prompts", { concurrency: true }, () => {
     assert.deepEqual(gotten(received()), [["deploy", { env: "dev" }]]);
   });
 
+  it("refuses prompt arguments that are not strings, which a server that stringifies them reads otherwise", async () => {
+    const { wrapper, received } = await start();
+    // MCP prompt arguments are strings; `${["prod"]}` is "prod" to a server that interpolates it.
+    for (const args of [{ env: ["prod"] }, { env: { toString: "prod" } }, { env: 1 }, { env: null }, { env: true }]) {
+      const answer = await get(wrapper, "deploy", args);
+      assert.equal(answer.error?.code, -32602, JSON.stringify(args));
+      assert.match(answer.error.message, /prompt arguments are strings/, JSON.stringify(args));
+    }
+    assert.deepEqual(gotten(received()), []);
+  });
+
   it("counts prompt gets against their limits, case variants on the same counter", async () => {
     const { wrapper, received } = await start();
     assert.ok((await get(wrapper, "summarize", { topic: "a" })).result);
