@@ -1,6 +1,6 @@
 import { BIDI_FORMATTING, percentNormalise, Unreadable } from "./uri-escapes.js";
 import { urlLibraryForm } from "./uri-library.js";
-import { checkFileLead, windowsSegment } from "./uri-windows.js";
+import { checkFileLead, windowsSegment } from "./uri-file.js";
 
 // Resource URIs as the policy compares them. One resource can be spelled many
 // ways (`FILE:///home/me/%2Eaws/x`, `file:///home/me//.aws/./x`,
@@ -176,7 +176,7 @@ function readResolved(scheme: string, rest: string, whole: boolean): string {
 /**
  * Dot segments resolved, empty segments and a trailing slash dropped, trailing
  * dots and spaces of a segment dropped; in a file path also what Windows
- * drops or refuses (uri-windows.ts).
+ * drops or refuses (uri-file.ts).
  */
 function resolvePath(path: string, file: boolean): string {
   const out: string[] = [];

@@ -109,6 +109,27 @@ describe("resource URIs as the readers upstream open them", () => {
     }
   });
 
+  it("refuses a file path a server would resolve against its own folder or a home folder", () => {
+    for (const uri of [
+      "file:.aws/credentials",
+      "file:../me/.aws/credentials",
+      "file:home/me/.aws/credentials",
+      "file:%2Ehome/x",
+      "file:~/.aws/credentials",
+      "file:///~/.aws/credentials",
+      "file:///%7E/.aws/credentials",
+      "file:///~me/.aws/credentials",
+      "file://localhost/~/.aws/credentials",
+    ]) {
+      const read = readUri(uri);
+      assert.ok(!read.ok, uri);
+      assert.match(read.why, /relative|home folder/, uri);
+    }
+    assert.equal(outcome(denyList, "file:C:/Users/me/.aws/credentials"), "deny", "a drive is absolute");
+    assert.equal(outcome(allowList, "file:/srv/public/a.txt"), "allow");
+    assert.equal(outcome(allowList, "file:///srv/public/notes~1/../a.txt"), "deny");
+  });
+
   it("drops NTFS stream suffixes, and refuses Windows short (8.3) names, which open another name's file", () => {
     assertRefused(denyList, [
       "file:///home/me/.gitconfig::$DATA",

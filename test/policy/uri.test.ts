@@ -22,7 +22,6 @@ describe("resource URI readings", () => {
       "file://localhost/home/me/.aws/credentials",
       "file://LOCALHOST/home/me/.aws/credentials",
       "file:/home/me/.aws/credentials",
-      "file:home/me/.aws/credentials",
       "file:///home/me//.aws/credentials",
       "file:///home/me/./.aws/credentials",
       "file:///home/me/x/../.aws/credentials",
@@ -77,6 +76,7 @@ describe("resource URI readings", () => {
       ["file://evil.example/etc/passwd", /names the host/],
       ["file://home/me/.aws/credentials", /names the host/],
       ["file:////home/me/.aws/credentials", /network or device path/],
+      ["file:home/me/.aws/credentials", /relative file path/],
       ["file:///a\ud800", /surrogate/],
       [`file:///${"a".repeat(9000)}`, /longer than/],
     ] as const) {
