@@ -86,6 +86,8 @@ function checkShape(
   if (!isRecord(params) || !ref) return undefined;
   const variant = findCaseVariantKey(params, PARAMS) ?? findCaseVariantKey(ref, ["type", "name", "uri"]);
   if (variant !== undefined) return `Invalid params: ambiguous member "${variant}"`;
+  // A lenient server may tell a prompt from a template by the member it finds rather than by type.
+  if ("name" in ref && "uri" in ref) return "Invalid params: the reference names both a prompt (name) and a template (uri)";
   // "ref/Prompt" is not a prompt reference here, and may be one to a lenient server.
   if (type !== undefined && kind === undefined && Object.values(REF_TYPES).some((t) => foldKey(t) === foldKey(type)))
     return `Invalid params: reference type ${JSON.stringify(type)} is ambiguous`;

@@ -64,4 +64,17 @@ describe("completion for an allowed template", { concurrency: true }, () => {
     }
     assert.deepEqual(completions(received()), []);
   });
+
+  it("refuses a reference that names both a prompt and a template, which a lenient server could take for either", async () => {
+    const { wrapper, received } = await start();
+    for (const bothRef of [
+      { type: "ref/prompt", name: "summarize", uri: "file:///home/me/.aws/{file}" },
+      { type: "ref/resource", uri: "file:///home/me/{+path}", name: "secret_prompt" },
+    ]) {
+      const answer = await wrapper.request("completion/complete", { ref: bothRef, argument: { name: "file", value: "" } });
+      assert.equal(answer.error?.code, -32602, JSON.stringify(bothRef));
+      assert.match(answer.error.message, /names both/);
+    }
+    assert.deepEqual(completions(received()), []);
+  });
 });
