@@ -79,7 +79,9 @@ export function normalisePattern(pattern: string): { ok: true; text: string } | 
       return { ok: true, text: percentNormalise(pattern) };
     }
     const { scheme, rest } = splitScheme(pattern);
-    const text = readLiteral(scheme, rest);
+    // A drive written C| (older file URIs) as C:, the form every reading of a request gives it.
+    const literal = readLiteral(scheme, rest);
+    const text = scheme === "file" ? literal.replace(/^file:\/\/\/([A-Za-z])\|(?=\/|$)/, "file:///$1:") : literal;
     const path = pathOf(text);
     if (pattern.includes("\\")) return { ok: false, why: "contains a backslash" };
     if (/%2F|%5C/.test(text)) return { ok: false, why: "contains an encoded slash (%2F or %5C)" };

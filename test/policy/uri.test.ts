@@ -91,6 +91,9 @@ describe("resource patterns", () => {
   it("are normalised like the literal reading", () => {
     assert.deepEqual(normalisePattern("FILE://localhost/home/me/%2Eaws/*"), { ok: true, text: "file:///home/me/.aws/*" });
     assert.deepEqual(normalisePattern("*"), { ok: true, text: "*" });
+    // Requests are read with the drive as C: (uri-file.ts); a pattern written C| must be too, or it matches nothing resolved.
+    assert.deepEqual(normalisePattern("file:///C|/Users/me/.aws/*"), { ok: true, text: "file:///C:/Users/me/.aws/*" });
+    assert.deepEqual(normalisePattern("file:c|/x"), { ok: true, text: "file:///c:/x" });
     assert.deepEqual(normalisePattern("*/.ssh/*"), { ok: true, text: "*/.ssh/*" });
   });
 
