@@ -294,6 +294,7 @@ async function auditRelayThreadCost(calls: number): Promise<number> {
       policy: "p",
       mode: "enforce",
       requestBytes: 80,
+      raw: Buffer.from(`{"jsonrpc":"2.0","id":${i},"method":"tools/call","params":{"name":"echo","arguments":{"i":${i}}}}`),
     });
     trail.listener({
       type: "call_end",
@@ -326,6 +327,7 @@ async function auditRelayThreadCost(calls: number): Promise<number> {
         policy: "p",
         mode: "enforce",
         requestBytes: 80,
+        raw: Buffer.from(`{"jsonrpc":"2.0","id":${i},"method":"tools/call","params":{"name":"echo","arguments":{"i":${i}}}}`),
       },
       ctx,
     ),

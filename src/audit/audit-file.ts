@@ -72,7 +72,7 @@ export class AuditFile {
     let args: string | null = null;
     let argsHash: string | null = null;
     if (d.hasArgs) {
-      const stored = storeArguments(this.#argumentsMode, d.args);
+      const stored = storeArguments(this.#argumentsMode, d.request);
       args = stored.text;
       argsHash = stored.hash;
       if (stored.truncatedFrom !== undefined) details = { ...details, arguments_truncated_from: stored.truncatedFrom };

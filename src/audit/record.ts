@@ -87,8 +87,8 @@ export interface RecordDraft {
   cause?: string;
   rule?: string;
   reason?: string;
-  /** The call's arguments as parsed (absent in `none` mode). */
-  args?: unknown;
+  /** The request's text as forwarded, from which the writer cuts the arguments exactly as written (absent in `none` mode). */
+  request?: string;
   hasArgs?: boolean;
   policy?: string;
   mode?: string;
@@ -122,7 +122,8 @@ export function draftFromEvent(event: WrapperEvent, c: DraftContext): RecordDraf
   switch (event.type) {
     case "decision": {
       const { method, target, requestId, outcome, cause, rule, reason, details, policy, mode } = event;
-      const args = c.argumentsMode === "none" ? undefined : event.arguments;
+      const request =
+        c.argumentsMode === "none" ? undefined : Buffer.from(event.raw.buffer, event.raw.byteOffset, event.raw.byteLength).toString("utf8");
       return {
         at,
         session,
@@ -137,12 +138,12 @@ export function draftFromEvent(event: WrapperEvent, c: DraftContext): RecordDraf
         cause,
         rule,
         reason,
-        args,
+        request,
         hasArgs: c.argumentsMode !== "none",
         policy,
         mode,
         details,
-        weight: weight + (args === undefined ? 0 : event.requestBytes),
+        weight: weight + (request === undefined ? 0 : event.requestBytes),
       };
     }
     case "call_end": {

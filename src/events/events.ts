@@ -59,6 +59,8 @@ export interface DecisionEvent extends CallRef {
   mode: Mode;
   /** Bytes of the request as the client sent it: what the arguments weigh, without measuring them again. */
   requestBytes: number;
+  /** The request as forwarded (the canonical text of what was checked): the arguments exactly as the upstream reads them. */
+  raw: Uint8Array;
 }
 
 export type CallResult = "ok" | "tool_error" | "rpc_error" | "upstream_gone" | "cancelled";

@@ -24,5 +24,6 @@ export function buildDecision(
     policy: inForce.policy.fingerprint,
     mode: inForce.mode,
     requestBytes: request.raw.length,
+    raw: request.raw,
   };
 }

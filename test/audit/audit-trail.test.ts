@@ -23,6 +23,7 @@ function decision(tool: string, requestBytes: number): DecisionEvent {
     arguments: {},
     policy: "p",
     mode: "enforce",
+    raw: Buffer.from('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{}}}'),
     requestBytes,
   };
 }

@@ -113,7 +113,7 @@ describe("the audit hash chain", () => {
         draft(tool, {
           requestId: tool,
           reason: tool,
-          args: { [tool]: tool },
+          request: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: tool, arguments: { [tool]: tool } } }),
           hasArgs: true,
           errorCode: i === 0 ? 1e300 : -1,
           durationMs: 1.5,

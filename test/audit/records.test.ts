@@ -138,6 +138,21 @@ describe("the audit trail of one session", () => {
     assert.deepEqual([x?.arguments, x?.arguments_hash], [null, null]);
   });
 
+  it("keeps numbers as the upstream read them, in the text and in the hash", async () => {
+    const full = start({ version: "1", default: "allow" });
+    const hashed = start({ version: "1", default: "allow" }, ["--audit-arguments", "hash"]);
+    const exact = '{"to":9007199254740993,"amount":1e400,"fee":-0,"n":1.0}';
+    for (const { wrapper } of [full, hashed]) {
+      await wrapper.initialize();
+      wrapper.sendRaw(`{"jsonrpc":"2.0","id":"big","method":"tools/call","params":{"name":"echo","arguments":${exact}}}\n`);
+      await wrapper.answerTo("big");
+      await wrapper.stop();
+    }
+    assert.equal(decisions(readRecords(full.audit))[0]?.arguments, exact);
+    const canonical = '{"amount":1e400,"fee":-0,"n":1.0,"to":9007199254740993}';
+    assert.equal(decisions(readRecords(hashed.audit))[0]?.arguments_hash, createHash("sha256").update(canonical).digest("hex"));
+  });
+
   it("cuts long arguments at 16 KiB and says how long they were", async () => {
     const { wrapper, audit } = start({ version: "1", default: "allow" });
     await wrapper.initialize();
