@@ -21,6 +21,7 @@ let file: AuditFile | undefined;
 let openFailedAt = 0;
 let openError = "";
 let lost: { count: number; from: number; to: number; reason: string } | undefined;
+let retry: NodeJS.Timeout | undefined;
 
 const post = (message: FromWorker) => port.postMessage(message);
 
@@ -68,10 +69,33 @@ function append(batch: number, drafts: RecordDraft[], dropped: number): void {
     const message = error instanceof Error && error.message.startsWith("the audit trail") ? error.message : describe(error);
     noteLost(drafts.length, drafts.at(-1)?.at ?? at, message);
     // A file that failed mid-write is opened afresh next time (it may have been replaced or repaired).
-    file?.close();
-    file = undefined;
+    closeQuietly();
     post({ type: "failed", batch, message });
+    scheduleRetry();
   }
+}
+
+function closeQuietly(): void {
+  try {
+    file?.close();
+  } catch {
+    // The handle is dropped all the same; the next try opens the file afresh.
+  }
+  file = undefined;
+}
+
+/**
+ * While records are lost, the writer tries again on its own: a wrapper that
+ * makes no more calls still learns (and records, as a gap) that the file can
+ * be written again, rather than only at its next call.
+ */
+function scheduleRetry(): void {
+  if (retry) return;
+  retry = setTimeout(() => {
+    retry = undefined;
+    if (lost) append(-1, [], 0);
+  }, REOPEN_AFTER_MS);
+  retry.unref();
 }
 
 function prune(): void {
@@ -89,9 +113,11 @@ port.on("message", (message: ToWorker) => {
     append(message.batch, message.drafts, message.dropped);
     return;
   }
+  if (retry) clearTimeout(retry);
+  retry = undefined;
   if (lost) append(-1, [], 0);
-  file?.close();
-  file = undefined;
+  if (retry) clearTimeout(retry);
+  closeQuietly();
   post({ type: "closed" });
 });
 
