@@ -85,8 +85,21 @@ export class AuditTrail {
     };
   }
 
-  /** Starts the writer thread and records the session's start. */
-  start(session: { policy: string; mode: string; details: Record<string, unknown> }): void {
+  /**
+   * Records the session's start, and starts the writer thread once `launchAfter`
+   * resolves (at once without it): the wrapper starts it when its upstream has
+   * started up. Records made meanwhile wait, in order, for the thread.
+   */
+  start(session: { policy: string; mode: string; details: Record<string, unknown> }, launchAfter?: Promise<unknown>): void {
+    const { session: id, grant, command } = this.#o;
+    const { policy, mode, details } = session;
+    if (!launchAfter) this.#launch();
+    this.#enqueue({ at: this.#clock(), kind: "session", session: id, grant, server: null, command, policy, mode, details, weight: 0 });
+    if (launchAfter) void launchAfter.then(() => this.#launch());
+  }
+
+  #launch(): void {
+    if (this.#worker || this.#stopped !== undefined) return;
     const { file, createDirectory, argumentsMode, retentionDays, session: id, grant, command } = this.#o;
     const setup: WorkerSetup = { file, createDirectory, argumentsMode, retentionDays, session: id, grant, command };
     const worker = startWorker(setup, { resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 } });
@@ -95,8 +108,8 @@ export class AuditTrail {
     worker.on("error", (error) => this.#stop(`the audit writer failed: ${error.message}`));
     worker.on("exit", () => this.#stop("the audit writer stopped"));
     this.#worker = worker;
-    const { policy, mode, details } = session;
-    this.#enqueue({ at: this.#clock(), kind: "session", session: id, grant, server: null, command, policy, mode, details, weight: 0 });
+    // What waited for the thread goes now, unless a hand-over is already due.
+    if (this.#timer === undefined && !this.#urgent) this.#flush();
   }
 
   readonly listener: EventListener = (event) => {
@@ -221,6 +234,8 @@ export class AuditTrail {
   /** Writes what is pending and stops the writer thread. */
   close(): Promise<void> {
     this.#closed ??= new Promise<void>((resolve) => {
+      // A session that ends before its writer thread was started still writes what it recorded.
+      if (this.#pending.length > 0) this.#launch();
       const worker = this.#worker;
       if (!worker || this.#stopped !== undefined) return resolve();
       this.#flush();

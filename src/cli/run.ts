@@ -1,25 +1,24 @@
-import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { EventBus } from "../events/event-bus.js";
-import { logEvents } from "../events/log-events.js";
-import { AuditTrail } from "../audit/audit-trail.js";
 import type { ArgumentsMode } from "../audit/record.js";
-import { Limiter } from "../limits/limiter.js";
-import { DEFAULT_STATE_TIMEOUT_MS, describeState, parseState, storeOpener, type StateTarget } from "../limits/open-store.js";
-import { createLogger, LOG_LEVELS, type LogLevel } from "../log.js";
+import { DEFAULT_STATE_TIMEOUT_MS, parseState, type StateTarget } from "../limits/open-store.js";
+import { LOG_LEVELS, type LogLevel } from "../log.js";
 import { formatProblems, loadPolicy } from "../policy/load-policy.js";
 import type { Mode } from "../policy/types.js";
-import { effectiveMode } from "../proxy/policy-in-force.js";
-import { processIo, startProxy, type ProxyIo } from "../proxy/start-proxy.js";
-import { locateRecords } from "../records/records-location.js";
+import { spawnUpstream } from "../upstream/spawn-upstream.js";
+import type { ProxyIo } from "../proxy/start-proxy.js";
 import { parseCommand } from "./parse-command.js";
-import { defaultAuditPath, defaultStatePath } from "./state-path.js";
-import { setUpWrapperRecords } from "./wrapper-records.js";
+import { defaultStatePath } from "./state-path.js";
 
 // `policy-wrap [run] --policy <file> [options] [--] <command> [args...]`.
 // The first word that is not an option starts the upstream command, as with
 // env and sudo, so a client that drops a bare `--` still works.
+//
+// Start-up is in two steps. This one checks the command line and the policy
+// (nothing starts unless the policy is good) and spawns the upstream; only
+// then is the rest of the wrapper loaded and set up (run-wrapper.ts), while the
+// upstream starts: the client's first answer waits on the upstream's start-up,
+// not on the wrapper's.
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 100 * 1024 * 1024;
 
@@ -42,7 +41,13 @@ export interface RunIo extends ProxyIo {
 }
 
 function processRunIo(): RunIo {
-  return { ...processIo(), stderr: (text) => process.stderr.write(text) };
+  return {
+    clientInput: process.stdin,
+    clientOutput: process.stdout,
+    spawnUpstream,
+    ownsProcess: true,
+    stderr: (text) => process.stderr.write(text),
+  };
 }
 
 export function runCommandDefinition(stderr: (text: string) => void = (text) => process.stderr.write(text)): Command {
@@ -100,7 +105,7 @@ export function runCommandDefinition(stderr: (text: string) => void = (text) => 
     .configureOutput({ writeErr: stderr });
 }
 
-interface RunOptions {
+export interface RunOptions {
   policy?: string;
   state?: string;
   stateTimeout: number;
@@ -120,7 +125,6 @@ interface RunOptions {
 }
 
 const AUDIT_REQUIRED_WITHOUT_AUDIT = "policy-wrap: error: --audit-required needs an audit trail; it cannot go with --no-audit\n";
-const MONITOR_NOTICE = "monitor mode: nothing is hidden or refused; calls the policy refuses are forwarded and recorded as would_deny";
 
 export async function runCommand(argv: string[], io: RunIo = processRunIo()): Promise<number> {
   const command = runCommandDefinition(io.stderr);
@@ -143,7 +147,6 @@ export async function runCommand(argv: string[], io: RunIo = processRunIo()): Pr
     io.stderr(`policy-wrap: error: --state: ${(error as Error).message}; nothing was started\n`);
     return 2;
   }
-  const log = createLogger(options.logLevel, io.stderr);
   const policyFile = resolve(options.policy);
   const loaded = await loadPolicy(policyFile);
   if (!loaded.ok) {
@@ -154,78 +157,14 @@ export async function runCommand(argv: string[], io: RunIo = processRunIo()): Pr
     io.stderr(AUDIT_REQUIRED_WITHOUT_AUDIT);
     return 2;
   }
-  const events = new EventBus((error) => log.error(`an event subscriber failed: ${String(error)}`));
-  events.subscribe(logEvents(log));
-  const store = storeOpener(state, { timeoutMs: options.stateTimeout });
-  const sessionId = randomUUID();
-  const grant = options.grant ?? policyFile;
-  const limiter = new Limiter({ store, grant, sessionId, emit: events.emit });
-  const policy = loaded.policy;
-  const mode = effectiveMode(options.mode, policy);
-  if (options.mode !== undefined && policy.mode !== undefined && options.mode !== policy.mode)
-    log.warn(`--mode ${options.mode} and the policy's "mode": "${policy.mode}" disagree; enforce wins`);
-  if (mode === "monitor") log.warn(MONITOR_NOTICE);
-  const audit =
-    options.audit === false
-      ? undefined
-      : new AuditTrail({
-          file: options.audit ? resolve(options.audit) : defaultAuditPath(),
-          createDirectory: !options.audit,
-          argumentsMode: options.auditArguments,
-          retentionDays: options.auditRetention,
-          required: options.auditRequired === true,
-          session: sessionId,
-          grant,
-          command: [program, ...args].join(" "),
-          emit: events.emit,
-        });
-  if (audit) events.subscribe(audit.listener);
-  log.debug(`policy ${policyFile} loaded; state ${describeState(state)}`);
-  const location = locateRecords(options, defaultStatePath);
-  const records = setUpWrapperRecords({
-    location,
-    session: sessionId,
-    command: [program, ...args].join(" "),
-    policyFile,
-    policy: policy.fingerprint,
-    mode,
-    state: describeState(state),
-    grant,
-    approvalTimeoutMs: options.approvalTimeout * 1000,
-    events,
-    log,
-  });
-  const running = startProxy({
-    command: program,
-    args,
-    policy,
-    limiter,
-    log,
-    emit: events.emit,
-    subscribe: (listener) => events.subscribe(listener),
-    maxMessageBytes: options.maxMessageBytes,
-    approvalTimeoutMs: options.approvalTimeout * 1000,
-    approvals: records.approvals,
-    elicitation: options.elicitation,
-    watch: options.watch ? { file: policyFile, loadedText: loaded.text ?? "" } : undefined,
-    mode: options.mode,
-    recordFirst: options.auditRequired ? audit?.recordFirst : undefined,
-    pins: { openStore: records.pins, flags: location.flags, serverId: options.serverId },
-    io,
-  });
-  // After the upstream is spawned: the writer thread and the records' housekeeping run while the server starts.
-  const details = {
-    pid: process.pid,
-    arguments: options.auditArguments,
-    retention_days: options.auditRetention,
-    required: options.auditRequired === true,
-  };
-  audit?.start({ policy: policy.fingerprint, mode, details });
-  records.start();
+  const upstream = io.spawnUpstream(program, args);
+  let stage: typeof import("./run-wrapper.js");
   try {
-    return await running;
-  } finally {
-    records.stop();
-    await audit?.close();
+    stage = await import("./run-wrapper.js");
+  } catch (error) {
+    // Nothing would stop the upstream (it leads its own process group) if the wrapper cannot load.
+    upstream.signal("SIGKILL");
+    throw error;
   }
+  return stage.runWrapper({ options, command: [program, ...args], state, policyFile, loaded, upstream, io });
 }

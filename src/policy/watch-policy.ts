@@ -49,6 +49,8 @@ export class PolicyWatcher {
   async start(): Promise<void> {
     await this.#arm();
     this.#log.info(`watching ${this.#file} for changes`);
+    // The wrapper starts watching once its upstream has started up: an edit made since the policy was loaded counts too.
+    this.#schedule();
   }
 
   async #arm(): Promise<void> {

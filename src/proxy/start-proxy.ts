@@ -26,6 +26,8 @@ import { listChangedNotifications } from "./target-lists.js";
 export interface ProxyOptions {
   command: string;
   args: string[];
+  /** The upstream, spawned from command and args as soon as the policy was known good. */
+  upstream: Upstream;
   policy: CompiledPolicy;
   limiter: Limiter;
   log: Logger;
@@ -49,12 +51,14 @@ export interface ProxyOptions {
   pins: { openStore: () => PinStore; flags: string[]; serverId?: string };
   /** Where the client and the upstream are (default: this process's stdio and a child process). */
   io?: ProxyIo;
+  /** When work the first answer does not need may start (see upstream/started-up); at once when absent. */
+  startedUp?: Promise<void>;
 }
 
 /**
  * The wrapper's surroundings. The binary talks to its client on stdin and
- * stdout and starts the upstream as a child; the in-process test harness
- * passes streams and an upstream of its own, through the same wiring.
+ * stdout and starts the upstream as a child (run.ts spawns it); the in-process
+ * test harness passes streams and an upstream of its own, through the same wiring.
  */
 export interface ProxyIo {
   clientInput: Readable;
@@ -64,10 +68,6 @@ export interface ProxyIo {
   ownsProcess: boolean;
 }
 
-export function processIo(): ProxyIo {
-  return { clientInput: process.stdin, clientOutput: process.stdout, spawnUpstream, ownsProcess: true };
-}
-
 const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 /** EX_SOFTWARE: policy-wrap itself failed. */
 const FAILED_EXIT_CODE = 70;
@@ -75,8 +75,8 @@ const LIST_CHANGED = "notifications/tools/list_changed";
 
 export async function startProxy(options: ProxyOptions): Promise<number> {
   const { log } = options;
-  const io = options.io ?? processIo();
-  const upstream = io.spawnUpstream(options.command, options.args);
+  const io = options.io ?? { clientInput: process.stdin, clientOutput: process.stdout, spawnUpstream, ownsProcess: true };
+  const upstream = options.upstream;
   const pins = new PinChecker({
     command: [options.command, ...options.args],
     serverId: options.pins.serverId,
@@ -157,11 +157,22 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
     process.once("exit", onExit);
   }
   relay.start();
-  // Work that the first answer does not need runs while the upstream starts up.
-  // The store is probed with a real write now (not at the first limited call), so
+  // Work that the first answer does not need waits until the upstream has started up.
+  // The store is probed with a real write then (not at the first limited call), so
   // a broken one is reported at start-up.
-  if (listLimits(options.policy).length > 0) void options.limiter.open();
-  const watcher = options.watch ? await watchPolicy(options.watch, options, gate, relay) : undefined;
+  const startedUp = options.startedUp ?? Promise.resolve();
+  void startedUp.then(() => {
+    if (listLimits(gate.policy).length > 0) void options.limiter.open();
+  });
+  const watch = options.watch;
+  const watching = watch
+    ? startedUp
+        .then(() => watchPolicy(watch, options, gate, relay))
+        .catch((error: unknown) => {
+          log.error(`cannot watch ${watch.file}: ${String(error)}; hot reload is off`);
+          return undefined;
+        })
+    : undefined;
 
   const exit = await upstream.exited;
   // A launcher's children may outlive it: whichever shutdown is under way, or a new one, ends the whole tree.
@@ -179,7 +190,7 @@ export async function startProxy(options: ProxyOptions): Promise<number> {
   process.off("unhandledRejection", onFatal);
   process.off("exit", onExit);
   io.clientInput.destroy();
-  await watcher?.close();
+  await (await watching)?.close();
   pins.close();
   await options.limiter.close();
 

@@ -73,3 +73,63 @@ it("drops what would exceed its memory bound, and says so with a gap record", as
     ["audit_recovered"],
   );
 });
+
+it("starts its writer thread when told to, and writes what was recorded meanwhile, in order", async () => {
+  const file = join(dir, "deferred.db");
+  let launch: () => void = () => {};
+  const launchAfter = new Promise<void>((resolve) => (launch = resolve));
+  const trail = new AuditTrail({
+    file,
+    createDirectory: false,
+    argumentsMode: "full",
+    retentionDays: 0,
+    required: false,
+    session: "s",
+    grant: "g",
+    command: "c",
+    emit: () => {},
+  });
+  trail.start({ policy: "p", mode: "enforce", details: {} }, launchAfter);
+  trail.listener(decision("early", 100));
+  const required = trail.recordFirst(decision("required", 100));
+  // The hand-over the waiting decision asked for comes due (next turn) while there is no thread yet.
+  await new Promise((resolve) => setImmediate(resolve));
+  launch();
+  assert.equal(await required, undefined, "a decision that waits for its record is written once the thread runs");
+  trail.listener(decision("late", 100));
+  await trail.close();
+  assert.deepEqual(
+    readRecords(file).map((r) => [r.kind, r.tool]),
+    [
+      ["session", null],
+      ["decision", "early"],
+      ["decision", "required"],
+      ["decision", "late"],
+    ],
+  );
+});
+
+it("writes what was recorded when it is closed before its writer thread was started", async () => {
+  const file = join(dir, "never-launched.db");
+  const trail = new AuditTrail({
+    file,
+    createDirectory: false,
+    argumentsMode: "full",
+    retentionDays: 0,
+    required: false,
+    session: "s",
+    grant: "g",
+    command: "c",
+    emit: () => {},
+  });
+  trail.start({ policy: "p", mode: "enforce", details: {} }, new Promise(() => {}));
+  trail.listener(decision("only", 100));
+  await trail.close();
+  assert.deepEqual(
+    readRecords(file).map((r) => [r.kind, r.tool]),
+    [
+      ["session", null],
+      ["decision", "only"],
+    ],
+  );
+});

@@ -1,14 +1,21 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after } from "node:test";
 
-/** A temporary directory removed when the test file ends. */
+/**
+ * A temporary directory removed when the test file ends. It goes at exit,
+ * after every `after` hook: a file's processes (stopped by hooks registered
+ * later) may still be writing in it when its own hook would run, and a
+ * removal that fails there would skip the hooks that stop them.
+ */
 export function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "policy-wrap-test-"));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  if (made.size === 0) process.once("exit", () => made.forEach((each) => rmSync(each, { recursive: true, force: true, maxRetries: 3 })));
+  made.add(dir);
   return dir;
 }
+
+const made = new Set<string>();
 
 export function writePolicy(dir: string, policy: unknown, name = "policy.json"): string {
   const file = join(dir, name);
