@@ -3,11 +3,13 @@ import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, ROOT } from "../helpers/paths.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
+import type { Json, WrapperClient } from "../helpers/wrapper-client.js";
 
 // A world for pin tests: a folder with a state file, a policy, and the
 // definitions files of pin-server.mjs upstreams, which the tests rewrite
-// between runs and mid-session.
+// between runs and mid-session. The wrappers run in process, their
+// pin-server.mjs upstreams as processes.
 
 export const PIN_SERVER = join(ROOT, "test", "fixtures", "pin-server.mjs");
 export const LIST_CHANGED = "notifications/tools/list_changed";
@@ -24,7 +26,7 @@ export interface PinWorld {
     name?: string;
     storm?: boolean;
     extraArgs?: string[];
-  }): WrapperProcess;
+  }): WrapperClient;
   pins(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
@@ -33,7 +35,7 @@ let worlds = 0;
 export function pinWorld(): PinWorld {
   const dir = tempDir();
   const state = join(dir, "state.db");
-  const launch = wrapperStarter();
+  const launch = inProcessStarter();
   const defaultFile = join(dir, "tools.json");
   let n = 0;
   worlds++;
@@ -74,13 +76,13 @@ export const names = (answer: Json): string[] => (answer.result.tools as Json[])
 export const decision = (answer: Json): Json | undefined => answer.result?._meta?.["policy-wrap/decision"];
 
 /** The next message passing the test that arrives after the ones already received. */
-export function nextMessage(wrapper: WrapperProcess, test: (m: Json) => boolean, what: string): Promise<Json> {
+export function nextMessage(wrapper: WrapperClient, test: (m: Json) => boolean, what: string): Promise<Json> {
   let skip = wrapper.messages.filter(test).length;
   return wrapper.waitFor((m) => test(m) && skip-- <= 0, what);
 }
 
 /** A session up to its first list. */
-export async function listed(wrapper: WrapperProcess): Promise<Json> {
+export async function listed(wrapper: WrapperClient): Promise<Json> {
   await wrapper.initialize();
   return wrapper.request("tools/list");
 }
