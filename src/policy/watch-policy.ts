@@ -55,6 +55,8 @@ export class PolicyWatcher {
 
   async #arm(): Promise<void> {
     await this.#watcher?.close();
+    // Closed meanwhile (the session ended while the watch was being armed): a watch made now would never be closed.
+    if (this.#closed) return;
     const paths = watchedPaths(this.#file);
     this.#armedFor = resolveReal(this.#file);
     const watcher = watch(paths, { ignoreInitial: true, depth: 0, followSymlinks: false });
