@@ -3,25 +3,29 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { RAW_UPSTREAM, toolsCalledUpstream } from "../hostile/helpers.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
+import type { Json, WrapperClient } from "../helpers/wrapper-client.js";
+import { wrapperStarter, type WrapperProcess } from "../helpers/wrapper-process.js";
 import { readRecords } from "../audit/helpers.js";
 import { heldId, runCli } from "./helpers.js";
 
 // The channels race and exactly one decision applies; a held call ends with
 // its record closed whatever ends it (timeout, the client's cancellation, the
 // client going away, the wrapper dying), and nothing held survives its wrapper.
+// The wrappers run in process, but for the one killed with SIGKILL.
 
 const dir = tempDir();
-const launch = wrapperStarter();
+const launch = inProcessStarter();
+const launchProcess = wrapperStarter();
 let n = 0;
 const policy = writePolicy(dir, { version: "1", default: "allow", tools: { StartExport: { action: "require_approval" } } });
 
-function setUp(extra: string[] = []): { wrapper: WrapperProcess; state: string } {
+function setUp(extra: string[] = []): { wrapper: WrapperClient; state: string } {
   const state = join(dir, `state-${n++}.db`);
   return { wrapper: launch({ policy, upstream: RAW_UPSTREAM, extraArgs: ["--state", state, ...extra] }), state };
 }
 
-function callStartExport(wrapper: WrapperProcess, id: string): void {
+function callStartExport(wrapper: WrapperClient, id: string): void {
   wrapper.send({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "StartExport", arguments: {} } });
 }
 
@@ -38,7 +42,7 @@ async function decisionOf(state: string, id: string): Promise<Json> {
 }
 
 const text = (answer: Json) => answer.result.content[0].text as string;
-const asked = (wrapper: WrapperProcess) => wrapper.waitFor((m) => m.method === "elicitation/create", "the approval form");
+const asked = (wrapper: WrapperClient) => wrapper.waitFor((m) => m.method === "elicitation/create", "the approval form");
 
 describe("the elicitation and out-of-band channels race", { concurrency: true }, () => {
   it("withdraws the form when the terminal decides first, and ignores the form's late answer", async () => {
@@ -152,7 +156,8 @@ describe("a held call's record is closed however the call ends", { concurrency: 
   });
 
   it("dies with its wrapper: a restarted wrapper does not resurrect it, and it can never be approved", async () => {
-    const { wrapper, state } = setUp();
+    const state = join(dir, `state-${n++}.db`);
+    const wrapper: WrapperProcess = launchProcess({ policy, upstream: RAW_UPSTREAM, extraArgs: ["--state", state] });
     await wrapper.initialize({});
     callStartExport(wrapper, "k1");
     const id = await heldId(wrapper);

@@ -4,27 +4,28 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { RAW_UPSTREAM, toolsCalledUpstream } from "../hostile/helpers.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
+import type { Json, WrapperClient } from "../helpers/wrapper-client.js";
 import { heldId, runCli } from "./helpers.js";
 
 // Approval for a client that cannot ask (Claude Desktop, `claude -p`): the call
 // is held, the wrapper names the command on stderr, and a person decides from a
-// terminal. The real binary throughout: the wrapper, and the CLI as a second process.
+// terminal. The wrapper runs in process; the CLI is the real binary, a second process.
 
 const dir = tempDir();
-const launch = wrapperStarter();
+const launch = inProcessStarter();
 let n = 0;
 
 const POLICY = { version: "1", default: "allow", tools: { StartExport: { action: "require_approval" } } };
 
-function setUp(extra: string[] = []): { wrapper: WrapperProcess; state: string; policy: string } {
+function setUp(extra: string[] = []): { wrapper: WrapperClient; state: string; policy: string } {
   const state = join(dir, `state-${n}.db`);
   const policy = writePolicy(dir, POLICY, `policy-${n++}.json`);
   const wrapper = launch({ policy, upstream: RAW_UPSTREAM, extraArgs: ["--state", state, ...extra] });
   return { wrapper, state, policy };
 }
 
-function callStartExport(wrapper: WrapperProcess, id: string, args: Json = { bucket: "s3://out" }): void {
+function callStartExport(wrapper: WrapperClient, id: string, args: Json = { bucket: "s3://out" }): void {
   wrapper.send({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "StartExport", arguments: args } });
 }
 
@@ -52,7 +53,7 @@ describe("held calls decided from the terminal", { concurrency: true }, () => {
     assert.equal(record?.tool, "StartExport");
     assert.deepEqual(record?.arguments, { bucket: "s3://out", rows: [1, 2] });
     assert.equal(record?.rule, "/tools/StartExport");
-    assert.equal(record?.process.pid, wrapper.child.pid);
+    assert.equal(record?.process.pid, wrapper.pid);
     assert.equal(record?.decision, null);
     const table = await runCli(["approvals", "--state", state]);
     assert.match(table.stdout, new RegExp(`^${id} +\\d+s +in \\d+m\\d+s +StartExport +`, "m"));

@@ -4,7 +4,8 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it, type TestContext } from "node:test";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter, type Json } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
+import type { Json } from "../helpers/wrapper-client.js";
 import { runCli, tamper } from "./helpers.js";
 
 // An audit file that cannot be written: calls go on and stderr says so once;
@@ -12,7 +13,7 @@ import { runCli, tamper } from "./helpers.js";
 // that fills up and frees again leaves a gap record that `log verify` reports.
 
 const dir = tempDir();
-const launch = wrapperStarter();
+const launch = inProcessStarter();
 const policy = writePolicy(dir, { version: "1", default: "allow", tools: { DropTable: { action: "deny" } } });
 const decision = (answer: Json) => answer.result?._meta?.["policy-wrap/decision"];
 
@@ -99,9 +100,12 @@ describe("an audit file that cannot be written", () => {
     } catch {
       // ENOSPC: the disk is now full, as intended.
     }
+    // Calls until the writer reports each turn, however many that takes: only a batch of records makes it try
+    // the file, and after a failed open it tries again only after a pause of its own (a count of calls, or a
+    // deadline, would race that pause).
     const pad = "p".repeat(4096);
-    for (let i = 0; i < 500 && !/cannot be written/.test(wrapper.stderr); i++) await wrapper.callTool("echo", { pad });
-    await wrapper.waitForStderr(/cannot be written: the disk is full/g);
+    while (!/cannot be written/.test(wrapper.stderr)) await wrapper.callTool("echo", { pad });
+    assert.match(wrapper.stderr, /cannot be written: the disk is full/);
     rmSync(filler);
     // Writing resumes at a later hand-over (a file that failed to open is tried again a second later):
     // calls go on until the wrapper says so, however long that takes here.

@@ -3,14 +3,18 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { BIN } from "../helpers/paths.js";
+import { HANG_GUARD_MS } from "../helpers/hang-guard.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
 import { wrapperStarter } from "../helpers/wrapper-process.js";
 import { decisions, readRecords, runCli, tamper } from "./helpers.js";
 
-// `policy-wrap log` and `log verify` on files written by real wrappers.
+// `policy-wrap log` and `log verify` on files written by real wrappers: in
+// process, and as two processes where two write one file at once.
 
 const dir = tempDir();
-const launch = wrapperStarter();
+const launch = inProcessStarter();
+const launchProcess = wrapperStarter();
 const policy = writePolicy(dir, { version: "1", default: "allow", tools: { "Delete*": { action: "deny" } } });
 
 async function session(audit: string, calls: [string, Record<string, unknown>][]): Promise<void> {
@@ -137,8 +141,8 @@ describe("policy-wrap log verify", () => {
 
   it("keeps one valid chain with two wrapper processes writing one file at once", async () => {
     const shared = join(dir, "shared.db");
-    const a = launch({ policy, extraArgs: ["--audit", shared] });
-    const b = launch({ policy, extraArgs: ["--audit", shared] });
+    const a = launchProcess({ policy, extraArgs: ["--audit", shared] });
+    const b = launchProcess({ policy, extraArgs: ["--audit", shared] });
     await Promise.all([a.initialize(), b.initialize()]);
     const calls = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? a : b).callTool("echo", { i }));
     await Promise.all(calls);
@@ -170,7 +174,7 @@ describe("policy-wrap log --follow", () => {
     });
     const seen = (marker: string) =>
       new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`follow did not print ${marker}:\n${out}\nstderr: ${errors}`)), 15_000);
+        const timer = setTimeout(() => reject(new Error(`follow did not print ${marker}:\n${out}\nstderr: ${errors}`)), HANG_GUARD_MS);
         const check = () => {
           if (!out.includes(marker)) return;
           clearTimeout(timer);

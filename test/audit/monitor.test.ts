@@ -2,14 +2,15 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter, type Json } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
+import type { Json } from "../helpers/wrapper-client.js";
 import { decisions, readRecords, results, runCli } from "./helpers.js";
 
 // Monitor mode through the real binary: nothing hidden or refused, every
 // refusal recorded as would_deny, and only what enforce mode admits counted.
 
 const dir = tempDir();
-const launch = wrapperStarter();
+const launch = inProcessStarter();
 let n = 0;
 
 const strict = {

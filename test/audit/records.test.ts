@@ -3,14 +3,15 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter, type Json } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
+import type { Json } from "../helpers/wrapper-client.js";
 import { decisions, readRecords, results } from "./helpers.js";
 
 // One record per decision and one per result, with the fields the issue names,
 // written by the real binary to a real SQLite file.
 
 const dir = tempDir();
-const launch = wrapperStarter();
+const launch = inProcessStarter();
 let n = 0;
 
 function start(policy: Json, extraArgs: string[] = []) {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ROOT } from "../helpers/paths.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
 import { readRecords, runCli } from "./helpers.js";
 
 // Resource reads and prompt gets are audited like tool calls: one decision per
@@ -11,7 +11,7 @@ import { readRecords, runCli } from "./helpers.js";
 // OpenTelemetry's MCP attributes (mcp.resource.uri, gen_ai.prompt.name).
 
 const dir = tempDir();
-const launch = wrapperStarter();
+const launch = inProcessStarter();
 const policy = writePolicy(dir, {
   version: "1",
   default: "allow",

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { BIN, ROOT } from "../helpers/paths.js";
+import { ROOT } from "../helpers/paths.js";
+import { runBinary } from "../helpers/run-binary.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
 
 // explain and validate --against cover resources, templates and prompts when the
@@ -18,14 +18,11 @@ const policy = writePolicy(dir, {
   prompts: { deploy: { rate_limit: { max: 5, window: "hour" } } },
 });
 
-function run(args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 60_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const run = (args: string[]) => runBinary(args);
 
 describe("explain and validate --against with resources and prompts", { concurrency: true }, () => {
-  it("explains each resource, template and prompt, and names the pattern that matches nothing", () => {
-    const text = run(["explain", "--policy", policy, "--", ...server]);
+  it("explains each resource, template and prompt, and names the pattern that matches nothing", async () => {
+    const text = await run(["explain", "--policy", policy, "--", ...server]);
     assert.equal(text.code, 1, text.stderr);
     assert.match(
       text.stdout,
@@ -38,14 +35,14 @@ describe("explain and validate --against with resources and prompts", { concurre
       text.stdout,
       /Names in the policy that match nothing the server lists \(1\):\n {2}\/resources\/s3:~1~1\*: the policy has a rule for the glob "s3:\/\/\*", which matches no resource/,
     );
-    const json = JSON.parse(run(["explain", "--policy", policy, "--json", "--", ...server]).stdout);
+    const json = JSON.parse((await run(["explain", "--policy", policy, "--json", "--", ...server])).stdout);
     assert.equal(json.resources.length, 8);
     assert.deepEqual(json.templates[1], { uriTemplate: "file:///home/me/.aws/{file}", visible: false });
     assert.equal(json.prompts.find((p: { name: string }) => p.name === "secret_prompt").visible, false);
   });
 
-  it("checks the policy's resource and prompt names in validate --against", () => {
-    const checked = run(["validate", policy, "--against", "--", ...server]);
+  it("checks the policy's resource and prompt names in validate --against", async () => {
+    const checked = await run(["validate", policy, "--against", "--", ...server]);
     assert.equal(checked.code, 1);
     assert.match(
       checked.stdout,

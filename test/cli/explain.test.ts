@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { BIN, ROOT } from "../helpers/paths.js";
+import { ROOT } from "../helpers/paths.js";
+import { runBinary } from "../helpers/run-binary.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
 
 // `policy-wrap explain` through the real binary, against a replay of the
@@ -38,10 +38,7 @@ const policy = writePolicy(dir, {
   },
 });
 
-function explain(args: string[]) {
-  const run = spawnSync(process.execPath, [BIN, "explain", ...args], { encoding: "utf8", timeout: 60_000 });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const explain = (args: string[]) => runBinary(["explain", ...args]);
 
 /** The row of a tool and the detail lines under it. */
 function block(text: string, tool: string): string {
@@ -53,8 +50,8 @@ function block(text: string, tool: string): string {
 }
 
 describe("policy-wrap explain", { concurrency: true }, () => {
-  it("shows each live tool's visibility, no-argument decision, deciding pointer, and what else applies", () => {
-    const run = explain(["--policy", policy, "--", ...server]);
+  it("shows each live tool's visibility, no-argument decision, deciding pointer, and what else applies", async () => {
+    const run = await explain(["--policy", policy, "--", ...server]);
     assert.match(
       run.stdout,
       /^.*policy\.json against naming-styles 1\.0\.0: 52 tools, 6 shown\n\nTOOL +LIST +A CALL WITH NO ARGUMENTS +DECIDED BY\n/,
@@ -87,8 +84,8 @@ describe("policy-wrap explain", { concurrency: true }, () => {
     assert.match(block(run.stdout, "weather"), /^weather +hidden +denied \(default\) +\/default$/);
   });
 
-  it("lists the policy's names that match no live tool, with a did-you-mean, and exits 1", () => {
-    const run = explain(["--policy", policy, ...server]);
+  it("lists the policy's names that match no live tool, with a did-you-mean, and exits 1", async () => {
+    const run = await explain(["--policy", policy, ...server]);
     assert.equal(run.code, 1, run.stderr);
     assert.ok(
       run.stdout.endsWith(
@@ -103,8 +100,8 @@ describe("policy-wrap explain", { concurrency: true }, () => {
     );
   });
 
-  it("prints JSON for scripts", () => {
-    const run = explain(["--policy", policy, "--json", "--", ...server]);
+  it("prints JSON for scripts", async () => {
+    const run = await explain(["--policy", policy, "--json", "--", ...server]);
     assert.equal(run.code, 1);
     const report = JSON.parse(run.stdout);
     assert.deepEqual(report.server, { name: "naming-styles", version: "1.0.0" });
@@ -146,11 +143,11 @@ describe("policy-wrap explain", { concurrency: true }, () => {
     );
   });
 
-  it("agrees with init: the policy init writes names every tool, and each decision follows its class", () => {
+  it("agrees with init: the policy init writes names every tool, and each decision follows its class", async () => {
     const written = join(dir, "init.json");
-    const init = spawnSync(process.execPath, [BIN, "init", "--out", written, "--", ...server], { encoding: "utf8" });
-    assert.equal(init.status, 0, init.stderr);
-    const run = explain(["--policy", written, "--json", "--", ...server]);
+    const init = await runBinary(["init", "--out", written, "--", ...server]);
+    assert.equal(init.code, 0, init.stderr);
+    const run = await explain(["--policy", written, "--json", "--", ...server]);
     assert.equal(run.code, 0, run.stderr);
     const report = JSON.parse(run.stdout);
     assert.deepEqual(report.unmatched, []);
@@ -168,31 +165,31 @@ describe("policy-wrap explain", { concurrency: true }, () => {
     assert.deepEqual(decided("weather"), [false, "deny", "default", 0]);
   });
 
-  it("refuses an invalid policy without starting the server, and reports a server that cannot be listed", () => {
+  it("refuses an invalid policy without starting the server, and reports a server that cannot be listed", async () => {
     const bad = writePolicy(dir, '{ "version": "1", "default": "deny", "tols": {} }', "bad.json");
-    const invalid = explain(["--policy", bad, "--", process.execPath, "-e", "process.exit(9)"]);
+    const invalid = await explain(["--policy", bad, "--", process.execPath, "-e", "process.exit(9)"]);
     assert.equal(invalid.code, 1);
     assert.match(invalid.stderr, /the policy is invalid; the server was not started\n.*bad\.json:1:\d+: unknown field "tols"/);
-    const failed = explain(["--policy", policy, "--", process.execPath, "-e", "process.exit(9)"]);
+    const failed = await explain(["--policy", policy, "--", process.execPath, "-e", "process.exit(9)"]);
     assert.equal(failed.code, 3);
     assert.match(
       failed.stderr,
       /policy-wrap explain: could not list the tools of .*: the server exited with code 9 before answering initialize\n$/,
     );
-    assert.equal(explain(["--", ...server]).code, 2, "--policy is required");
+    assert.equal((await explain(["--", ...server])).code, 2, "--policy is required");
   });
 });
 
 describe("policy-wrap validate --against", { concurrency: true }, () => {
-  const validate = (args: string[]) => spawnSync(process.execPath, [BIN, "validate", ...args], { encoding: "utf8", timeout: 60_000 });
+  const validate = (args: string[]) => runBinary(["validate", ...args]);
 
-  it("reports the names that match no live tool after the file itself is valid, with or without --", () => {
+  it("reports the names that match no live tool after the file itself is valid, with or without --", async () => {
     for (const args of [
       [policy, "--against", "--", ...server],
       [policy, "--against", ...server],
     ]) {
-      const run = validate(args);
-      assert.equal(run.status, 1, run.stderr);
+      const run = await validate(args);
+      assert.equal(run.code, 1, run.stderr);
       const lines = run.stdout.split("\n");
       assert.match(lines[0] ?? "", /policy\.json: valid \(default deny, 5 tools, 2 globs, 2 hidden patterns, 2 limits\)$/);
       assert.match(lines[1] ?? "", /policy\.json: 2 names match no tool of naming-styles 1\.0\.0 \(52 tools\):$/);
@@ -203,7 +200,7 @@ describe("policy-wrap validate --against", { concurrency: true }, () => {
     }
   });
 
-  it("passes the shipped examples against the servers they are written for", () => {
+  it("passes the shipped examples against the servers they are written for", async () => {
     const cases: [string, string[]][] = [
       [
         "everything-policy.json",
@@ -223,19 +220,21 @@ describe("policy-wrap validate --against", { concurrency: true }, () => {
         ],
       ],
     ];
-    for (const [example, command] of cases) {
-      const run = validate([join(ROOT, "examples", example), "--against", "--", ...command]);
-      assert.equal(run.status, 0, `${example}: ${run.stdout}${run.stderr}`);
+    const runs = await Promise.all(
+      cases.map(([example, command]) => validate([join(ROOT, "examples", example), "--against", "--", ...command])),
+    );
+    runs.forEach((run, i) => {
+      assert.equal(run.code, 0, `${cases[i]?.[0]}: ${run.stdout}${run.stderr}`);
       assert.match(run.stdout, /: every name matches a tool of /);
-    }
+    });
   });
 
-  it("needs a server command, and leaves plain validate as it was", () => {
-    const bare = validate([policy, "--against"]);
-    assert.equal(bare.status, 2);
+  it("needs a server command, and leaves plain validate as it was", async () => {
+    const bare = await validate([policy, "--against"]);
+    assert.equal(bare.code, 2);
     assert.match(bare.stderr, /--against needs a server command/);
-    const plain = validate([policy]);
-    assert.equal(plain.status, 0);
+    const plain = await validate([policy]);
+    assert.equal(plain.code, 0);
     assert.equal(plain.stdout.split("\n").length, 2);
   });
 });

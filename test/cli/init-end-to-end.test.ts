@@ -4,9 +4,10 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { BIN, ROOT } from "../helpers/paths.js";
 import { tempDir } from "../helpers/temp-files.js";
-import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
+import type { Json, WrapperClient } from "../helpers/wrapper-client.js";
 
-// The written policy, run by the real wrapper in front of the server it was
+// The written policy, run by the wrapper (in process) in front of the server it was
 // written from, behaves as init's summary says: read passes, execute is
 // limited to 10 a minute and checks its arguments, write asks a person,
 // destructive and unknown tools are refused.
@@ -19,13 +20,13 @@ const server = [
   join(ROOT, "test", "fixtures", "naming-styles.json"),
   "5",
 ];
-const launch = wrapperStarter();
+const launch = inProcessStarter();
 let summary = "";
 
 const text = (answer: Json) => answer.result.content[0].text as string;
 const decision = (answer: Json) => answer.result._meta?.["policy-wrap/decision"] as Json | undefined;
 
-async function start(): Promise<WrapperProcess> {
+async function start(): Promise<WrapperClient> {
   const wrapper = launch({ policy, upstream: server, extraArgs: ["--state", join(dir, "state.db"), "--no-watch"] });
   await wrapper.initialize({ elicitation: {} });
   return wrapper;

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { VERBS } from "../../src/classify/verbs.js";
-import { BIN, EVERYTHING_SERVER, ROOT } from "../helpers/paths.js";
+import { EVERYTHING_SERVER, ROOT } from "../helpers/paths.js";
+import { runBinary } from "../helpers/run-binary.js";
 import { tempDir } from "../helpers/temp-files.js";
 
 // The examples in the README and docs/init-and-explain.md are real runs: each
@@ -28,25 +28,22 @@ function blocksAfter(text: string, marker: string): string[] {
   return [...section.matchAll(/```(?:json)?\n([\s\S]*?)```/g)].map((m) => (m[1] as string).replace(/^\$ .*\n/, ""));
 }
 
-function run(args: string[], cwd: string): string {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", timeout: 60_000 });
-  return result.stdout;
-}
+const run = async (args: string[], cwd: string): Promise<string> => (await runBinary(args, { cwd })).stdout;
 
 describe("the examples in the README and docs/init-and-explain.md", { concurrency: true }, () => {
   for (const [text, file] of [
     [readme, "awslabs.valkey-mcp-server.json"],
     [guide, "awslabs.aws-healthomics-mcp-server.json"],
   ] as const) {
-    it(`show what init prints for ${file}`, () => {
+    it(`show what init prints for ${file}`, async () => {
       const [shown] = blocksAfter(text, `init-summary: ${file}`);
-      assert.equal(run(["init", "--out", "policy.json", "--", ...replay(file)], tempDir()), shown);
+      assert.equal(await run(["init", "--out", "policy.json", "--", ...replay(file)], tempDir()), shown);
     });
   }
 
-  it("show what explain prints for the bundled example", () => {
+  it("show what explain prints for the bundled example", async () => {
     const [shown] = blocksAfter(guide, "explain: examples/aws-healthomics-policy.json");
-    const printed = run(
+    const printed = await run(
       [
         "explain",
         "--policy",
@@ -60,14 +57,14 @@ describe("the examples in the README and docs/init-and-explain.md", { concurrenc
     assert.equal(printed, shown);
   });
 
-  it("show what validate --against prints for a typo", () => {
+  it("show what validate --against prints for a typo", async () => {
     const [policy, shown] = blocksAfter(guide, "validate-against: server-everything");
     const dir = tempDir();
     writeFileSync(join(dir, "policy.json"), policy as string);
-    assert.equal(run(["validate", "policy.json", "--against", "--", process.execPath, EVERYTHING_SERVER], dir), shown);
+    assert.equal(await run(["validate", "policy.json", "--against", "--", process.execPath, EVERYTHING_SERVER], dir), shown);
   });
 
-  it("list the verb tables the classifier uses", () => {
+  it("list the verb tables the classifier uses", async () => {
     for (const [riskClass, words] of Object.entries(VERBS)) {
       const line = new RegExp(`^- \\*\\*${riskClass}\\*\\*: (.*)$`, "m").exec(guide);
       assert.ok(line, `a line for ${riskClass}`);

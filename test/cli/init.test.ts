@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { describe, it } from "node:test";
-import { BIN, EVERYTHING_SERVER, ROOT } from "../helpers/paths.js";
+import { EVERYTHING_SERVER, ROOT } from "../helpers/paths.js";
+import { runBinary } from "../helpers/run-binary.js";
 import { tempDir } from "../helpers/temp-files.js";
 
 // `policy-wrap init` through the real binary, against replays of real
@@ -18,22 +18,16 @@ const replay = (file: string, pageSize = 7) => [
   String(pageSize),
 ];
 
-function init(args: string[], cwd = dir) {
-  const run = spawnSync(process.execPath, [BIN, "init", ...args], { cwd, encoding: "utf8", timeout: 60_000 });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-function validate(file: string) {
-  return spawnSync(process.execPath, [BIN, "validate", file], { encoding: "utf8" });
-}
+const init = (args: string[], cwd = dir) => runBinary(["init", ...args], { cwd });
+const validate = (file: string) => runBinary(["validate", file]);
 
 const classesOf = (policy: { tools: Record<string, { description: string }> }) =>
   Object.fromEntries(Object.entries(policy.tools).map(([name, rule]) => [name, rule.description.split(":")[0]]));
 
 describe("policy-wrap init", { concurrency: true }, () => {
-  it("writes a policy from every page of a real catalogue that validates, and prints the summary on stdout", () => {
+  it("writes a policy from every page of a real catalogue that validates, and prints the summary on stdout", async () => {
     const out = join(dir, "healthomics.json");
-    const run = init(["--out", out, "--", ...replay("awslabs.aws-healthomics-mcp-server.json")]);
+    const run = await init(["--out", out, "--", ...replay("awslabs.aws-healthomics-mcp-server.json")]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^awslabs\.aws-healthomics-mcp-server 1\.29\.0\.post2: 73 tools\n/);
     assert.match(
@@ -45,21 +39,21 @@ describe("policy-wrap init", { concurrency: true }, () => {
     const policy = JSON.parse(readFileSync(out, "utf8"));
     assert.equal(Object.keys(policy.tools).length, 73);
     assert.ok(existsSync(resolve(dirname(out), policy.$schema)), "the $schema path leads to the shipped schema");
-    const check = validate(out);
-    assert.equal(check.status, 0, check.stdout + check.stderr);
+    const check = await validate(out);
+    assert.equal(check.code, 0, check.stdout + check.stderr);
     assert.match(check.stdout, /valid \(default deny, 73 tools, 0 globs, 0 hidden patterns, 8 limits\)/);
   });
 
-  it("refuses to overwrite without --force, before starting the server", () => {
+  it("refuses to overwrite without --force, before starting the server", async () => {
     const out = join(dir, "exists.json");
     writeFileSync(out, "keep me");
     const marker = join(dir, "server-started");
-    const run = init(["--out", out, "--", process.execPath, "-e", `require("fs").writeFileSync(${JSON.stringify(marker)}, "")`]);
+    const run = await init(["--out", out, "--", process.execPath, "-e", `require("fs").writeFileSync(${JSON.stringify(marker)}, "")`]);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /exists\.json already exists; pass --force to overwrite it \(nothing was started\)/);
     assert.equal(readFileSync(out, "utf8"), "keep me");
     assert.equal(existsSync(marker), false);
-    const forced = init(["--out", out, "--force", "--", ...replay("awslabs.cloudtrail-mcp-server.json")]);
+    const forced = await init(["--out", out, "--force", "--", ...replay("awslabs.cloudtrail-mcp-server.json")]);
     assert.equal(forced.code, 0, forced.stderr);
     assert.deepEqual(Object.keys(JSON.parse(readFileSync(out, "utf8")).tools), [
       "lookup_events",
@@ -70,8 +64,8 @@ describe("policy-wrap init", { concurrency: true }, () => {
     ]);
   });
 
-  it("writes only the policy to stdout with --out -, and the summary to stderr", () => {
-    const run = init(["--out", "-", ...replay("awslabs.timestream-for-influxdb-mcp-server.json")]);
+  it("writes only the policy to stdout with --out -, and the summary to stderr", async () => {
+    const run = await init(["--out", "-", ...replay("awslabs.timestream-for-influxdb-mcp-server.json")]);
     assert.equal(run.code, 0, run.stderr);
     const policy = JSON.parse(run.stdout);
     assert.equal(policy.$schema, "https://github.com/policy-wrap/policy-wrap/schema/policy.schema.json");
@@ -80,11 +74,11 @@ describe("policy-wrap init", { concurrency: true }, () => {
     assert.match(run.stderr, /Wrote the policy to stdout\./);
     const file = join(dir, "from-stdout.json");
     writeFileSync(file, run.stdout);
-    assert.equal(validate(file).status, 0);
+    assert.equal((await validate(file)).code, 0);
   });
 
-  it("classifies the bundled example server and server-everything, hints included", () => {
-    const example = init(["--out", "-", process.execPath, join(ROOT, "dist", "examples", "aws-server", "server.js")]);
+  it("classifies the bundled example server and server-everything, hints included", async () => {
+    const example = await init(["--out", "-", process.execPath, join(ROOT, "dist", "examples", "aws-server", "server.js")]);
     assert.equal(example.code, 0, example.stderr);
     assert.deepEqual(classesOf(JSON.parse(example.stdout)), {
       ListAHOReadSets: "read",
@@ -95,7 +89,7 @@ describe("policy-wrap init", { concurrency: true }, () => {
     });
     assert.match(example.stderr, /DeleteAHOSequenceStore +destructive verb "Delete"; destructiveHint: true agrees/);
 
-    const everything = init(["--out", "-", process.execPath, EVERYTHING_SERVER]);
+    const everything = await init(["--out", "-", process.execPath, EVERYTHING_SERVER]);
     assert.equal(everything.code, 0, everything.stderr);
     const policy = JSON.parse(everything.stdout);
     assert.deepEqual(classesOf(policy), {
@@ -126,9 +120,9 @@ describe("policy-wrap init", { concurrency: true }, () => {
     assert.match(policy.description, /Not classified, so refused until a rule names them: "gzip-file-as-resource"\./);
   });
 
-  it("says why when the server cannot be inspected, and writes nothing", () => {
+  it("says why when the server cannot be inspected, and writes nothing", async () => {
     const out = join(dir, "never.json");
-    const run = init([
+    const run = await init([
       "--out",
       out,
       "--timeout",
@@ -144,12 +138,12 @@ describe("policy-wrap init", { concurrency: true }, () => {
     );
     assert.equal(run.stdout, "");
     assert.equal(existsSync(out), false);
-    const missing = init(["--out", out, "policy-wrap-no-such-server"]);
+    const missing = await init(["--out", out, "policy-wrap-no-such-server"]);
     assert.equal(missing.code, 3);
     assert.match(missing.stderr, /could not be started \(spawn policy-wrap-no-such-server ENOENT\)/);
   });
 
-  it("escapes tool names and server names that could rewrite the terminal", () => {
+  it("escapes tool names and server names that could rewrite the terminal", async () => {
     const catalogue = join(dir, "hostile.json");
     writeFileSync(
       catalogue,
@@ -165,7 +159,7 @@ describe("policy-wrap init", { concurrency: true }, () => {
         ],
       }),
     );
-    const run = init(["--out", "-", ...replay(catalogue)]);
+    const run = await init(["--out", "-", ...replay(catalogue)]);
     assert.equal(run.code, 0, run.stderr);
     assert.ok(!/[\u001b\u202e]/.test(run.stderr), "no raw control or bidi character reaches the terminal");
     assert.match(run.stderr, /^evil\\u001b\[2Jserver 1: 2 tools/);
@@ -173,8 +167,8 @@ describe("policy-wrap init", { concurrency: true }, () => {
     assert.deepEqual(Object.keys(JSON.parse(run.stdout).tools), ["get\u001bXred", "list\u202etxt.exe"], "the policy names them exactly");
   });
 
-  it("answers usage errors with exit 2", () => {
-    assert.equal(init([]).code, 2);
-    assert.equal(init(["--timeout", "soon", "server"]).code, 2);
+  it("answers usage errors with exit 2", async () => {
+    assert.equal((await init([])).code, 2);
+    assert.equal((await init(["--timeout", "soon", "server"])).code, 2);
   });
 });

@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { wrapperStarter } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
 import { checkExchange, exchange, STAND_INS, type Hostile } from "./standins.js";
 
 // The differential suite of issue 10: hostile client lines of every class,
-// through the real wrapper, against stand-in upstreams that frame, parse, bind
-// and coerce the way real MCP servers do. The assertion is always the same:
+// through the wrapper (run in process), against stand-in upstreams (real
+// processes) that frame, parse, bind and coerce the way real MCP servers do. The assertion is always the same:
 // the upstream ran nothing the policy forbids, and every request got exactly
 // one answer.
 
-const start = wrapperStarter();
+const start = inProcessStarter();
 
 const request = (id: string, name: string, args: unknown) =>
   JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } });

@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../helpers/paths.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import type { Json, StartOptions, WrapperProcess } from "../helpers/wrapper-process.js";
+import type { Json, StartOptions, WrapperClient } from "../helpers/wrapper-client.js";
 
 // The stand-in upstreams of the differential suite (test/fixtures) and what
 // each may never be seen to run. Each records the tool calls it executed, as
@@ -140,7 +140,7 @@ export interface Hostile {
 
 export interface Exchange {
   runs: Run[];
-  wrapper: WrapperProcess;
+  wrapper: WrapperClient;
   /** Requests that got no answer. */
   unanswered: string[];
 }
@@ -152,7 +152,7 @@ const BARRIER = { jsonrpc: "2.0", id: "barrier", method: "tools/call", params: {
  * barrier call, and waits for every answer owed. The stand-ins handle lines in
  * order, so once the barrier is answered everything before it was run or dropped.
  */
-export async function exchange(start: (options: StartOptions) => WrapperProcess, standIn: StandIn, lines: Hostile[]): Promise<Exchange> {
+export async function exchange(start: (options: StartOptions) => WrapperClient, standIn: StandIn, lines: Hostile[]): Promise<Exchange> {
   const record = join(dir, `record-${Math.random().toString(36).slice(2)}.jsonl`);
   const wrapper = start({ policy: POLICY, upstream: standIn.command, env: { ...standIn.env, STANDIN_RECORD: record } });
   await wrapper.initialize();

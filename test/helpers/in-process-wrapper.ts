@@ -18,6 +18,7 @@ const WRAPPER_ENV = /^(POLICY_WRAP_|NODE_)/;
 
 export class InProcessWrapper extends WrapperClient {
   readonly exited: Promise<WrapperExit>;
+  readonly pid = process.pid;
   readonly #stdin = new PassThrough();
   #ended = false;
 
@@ -30,7 +31,9 @@ export class InProcessWrapper extends WrapperClient {
     const upstream = options.upstream ?? fixtureCommand();
     const stdout = new PassThrough();
     stdout.setEncoding("utf8");
-    stdout.on("data", (chunk: string) => this.onStdout(chunk));
+    // Each chunk arrives in a later turn of the event loop, as from a pipe: a test's loop of calls answered
+    // in process would otherwise run on microtasks alone, and starve the wrapper's timers and its audit thread.
+    stdout.on("data", (chunk: string) => setImmediate(() => this.onStdout(chunk)));
     const server = serverFor(upstream);
     const upstreamEnv = { ...process.env, ...env };
     const argv = ["--policy", options.policy, ...(options.extraArgs ?? []), "--", ...upstream];

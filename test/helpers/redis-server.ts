@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
 import { createClient } from "@redis/client";
+import { HANG_GUARD_MS } from "./hang-guard.js";
 
 // A real redis-server of the test's own, on a Unix socket in a temporary
 // folder (and a TCP port on 127.0.0.1 when asked), without persistence, stopped
@@ -21,7 +22,6 @@ export interface RedisServerOptions {
 }
 
 const READY = /ready to accept connections/i;
-const DEADLINE_MS = 15_000;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -96,7 +96,7 @@ export class RedisServer {
     this.#child = child;
     this.#exited = once(child, "exit");
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${this.output}`)), DEADLINE_MS);
+      const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${this.output}`)), HANG_GUARD_MS);
       const onData = (chunk: Buffer) => {
         this.output += chunk.toString();
         if (READY.test(this.output)) {

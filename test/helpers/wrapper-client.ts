@@ -1,3 +1,5 @@
+import { HANG_GUARD_MS } from "./hang-guard.js";
+
 // The client's side of a wrapper session, whichever way the wrapper runs (a
 // process, or in this process on streams): raw newline-delimited JSON-RPC, so
 // tests see exactly the bytes a client sees.
@@ -15,12 +17,8 @@ export interface StartOptions {
   node?: string;
 }
 
-/**
- * How long one wait may take before the test fails with what it waited for.
- * A safety net for a hang that prints the wrapper's stderr, far beyond any
- * answer on a loaded machine: tests wait for events, never for time.
- */
-const DEADLINE_MS = 120_000;
+/** A wait that outlasts this fails with the wrapper's stderr (see hang-guard.ts). */
+const DEADLINE_MS = HANG_GUARD_MS;
 
 export interface WrapperExit {
   code: number | null;
@@ -31,6 +29,8 @@ export abstract class WrapperClient {
   readonly lines: string[] = [];
   stderr = "";
   abstract readonly exited: Promise<WrapperExit>;
+  /** The pid of the process the wrapper runs in (this one, in process). */
+  abstract readonly pid: number;
   #buffer = "";
   #stderrWaiters: (() => void)[] = [];
   #serve: ((request: Json) => Json) | undefined;

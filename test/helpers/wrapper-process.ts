@@ -32,6 +32,10 @@ export class WrapperProcess extends WrapperClient {
     this.exited = new Promise((resolve) => this.child.once("exit", (code, signal) => resolve({ code, signal })));
   }
 
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
   protected write(data: string | Buffer): void {
     this.child.stdin.write(data);
   }

@@ -5,14 +5,14 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ROOT } from "../helpers/paths.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
 import { RAW_UPSTREAM } from "./helpers.js";
 
 // Class 5 of issue 10: no input from either side and no file content may
 // crash, hang or silence the wrapper; every request still gets one answer.
 
 const dir = tempDir();
-const start = wrapperStarter();
+const start = inProcessStarter();
 const HOSTILE = [process.execPath, join(ROOT, "test", "fixtures", "hostile-upstream.mjs")];
 
 describe("crashes and silences", { concurrency: true }, () => {

@@ -5,16 +5,20 @@ import { join } from "node:path";
 import { after, describe, it, type TestContext } from "node:test";
 import { fixtureCommand } from "../helpers/paths.js";
 import { isAlive } from "../helpers/processes.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
 import { wrapperStarter } from "../helpers/wrapper-process.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
 import { LAUNCHER } from "./helpers.js";
 
 // Items 7-13 of the hostile-input issue: a failing upstream, a leaving client,
-// signals, a broken counter store, and a policy file that goes bad.
+// signals, a broken counter store, and a policy file that goes bad. The
+// wrapper is a process where its exit, its signals or its upstream's pid are
+// the point; in process otherwise.
 
 const dir = tempDir();
 const allowAll = writePolicy(dir, { version: "1", default: "allow" }, "allow.json");
 const start = wrapperStarter();
+const startInProcess = inProcessStarter();
 
 async function upstreamPid(wrapper: ReturnType<typeof start>): Promise<number> {
   return Number((await wrapper.callTool("pid")).result.content[0].text);
@@ -37,7 +41,7 @@ describe("faults", { concurrency: true }, () => {
   });
 
   it("8. upstream writes a banner to stdout before its first message: logged, dropped, the session works", async () => {
-    const wrapper = start({ policy: allowAll, env: { FIXTURE_BANNER: "Starting server...\n\u001b[32mReady\u001b[0m\n" } });
+    const wrapper = startInProcess({ policy: allowAll, env: { FIXTURE_BANNER: "Starting server...\n\u001b[32mReady\u001b[0m\n" } });
     const init = await wrapper.initialize();
     assert.equal(init.result.serverInfo.name, "fixture");
     assert.match(wrapper.stderr, /not JSON: Starting server/);
@@ -102,7 +106,7 @@ describe("faults", { concurrency: true }, () => {
       ["corrupt", corrupt],
       ["missing directory", join(dir, "nowhere", "state.db")],
     ];
-    const probe = start({ policy: limited, extraArgs: ["--state", readOnly] });
+    const probe = startInProcess({ policy: limited, extraArgs: ["--state", readOnly] });
     await probe.callTool("echo");
     await probe.stop();
     try {
@@ -113,7 +117,7 @@ describe("faults", { concurrency: true }, () => {
       t.diagnostic("chattr +i unavailable: read-only case covered by the limiter tests only");
     }
     for (const [label, state] of faults) {
-      const wrapper = start({ policy: limited, extraArgs: ["--state", state] });
+      const wrapper = startInProcess({ policy: limited, extraArgs: ["--state", state] });
       for (let i = 0; i < 3; i++) assert.match((await wrapper.callTool("echo")).result.content[0].text, /cannot be checked/, label);
       assert.equal((await wrapper.callTool("slow", { ms: 1 })).result.content[0].text, "slow done", label);
       assert.equal(wrapper.stderr.match(/rate-limited calls are refused until this is fixed/g)?.length, 1, `${label}: ${wrapper.stderr}`);
@@ -125,7 +129,7 @@ describe("faults", { concurrency: true }, () => {
     const caseDir = join(dir, "policy-faults");
     mkdirSync(caseDir);
     const file = writePolicy(caseDir, { version: "1", default: "allow", tools: { echo: { action: "deny" } } });
-    const wrapper = start({ policy: file, upstream: fixtureCommand() });
+    const wrapper = startInProcess({ policy: file, upstream: fixtureCommand() });
     await wrapper.waitForStderr(/watching/g);
     const echoDenied = async () => (await wrapper.callTool("echo")).result.isError === true;
     writeFileSync(file, "\u0000\u0001garbage");

@@ -2,12 +2,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter, type Json } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
+import type { Json } from "../helpers/wrapper-client.js";
 
 // Items 14-15 of the hostile-input issue: load, and both directions at once.
 
 const dir = tempDir();
-const start = wrapperStarter();
+const start = inProcessStarter();
 
 describe("under load", () => {
   it("14. answers 10,000 pipelined calls exactly once each, with exact counters", async () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
 import { wrapperStarter } from "../helpers/wrapper-process.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
 import { peakRss, RAW_UPSTREAM, toolsCalledUpstream } from "./helpers.js";
@@ -7,7 +8,9 @@ import { peakRss, RAW_UPSTREAM, toolsCalledUpstream } from "./helpers.js";
 // Items 1-6 of the hostile-input issue: what a malicious or broken client sends.
 
 const policy = writePolicy(tempDir(), { version: "1", default: "deny", hide: ["secret"], tools: { allowed: {}, seen: {}, "tool.*": {} } });
-const start = wrapperStarter();
+// In process, but for item 4, which measures the wrapper process's memory.
+const start = inProcessStarter();
+const startProcess = wrapperStarter();
 const raw = () => start({ policy, upstream: RAW_UPSTREAM });
 
 describe("hostile client input", { concurrency: true }, () => {
@@ -50,15 +53,18 @@ describe("hostile client input", { concurrency: true }, () => {
     assert.deepEqual(await toolsCalledUpstream(wrapper), ["tool.x"]);
   });
 
+  /** Memory a Node process reading a long line may hold in chunks read and not yet collected (see item 4). */
+  const READ_SLACK = 80 * 1024 * 1024;
+
   for (const maxBytes of [undefined, 10_000_000]) {
     const limit = maxBytes ?? 100 * 1024 * 1024;
     it(`4. survives junk, invalid UTF-8, 100,000-deep nesting and a 200 MB line, memory bounded by a ${limit}-byte max`, async () => {
       // --no-audit: the audit writer's start-up (a thread with SQLite, about 14 MB, still growing after the
       // first answer) is not what this measures; the relay's buffering of one hostile line is.
       const limitArgs = maxBytes ? ["--max-message-bytes", String(maxBytes)] : [];
-      const wrapper = start({ policy, upstream: RAW_UPSTREAM, extraArgs: ["--no-audit", ...limitArgs] });
+      const wrapper = startProcess({ policy, upstream: RAW_UPSTREAM, extraArgs: ["--no-audit", ...limitArgs] });
       assert.equal((await wrapper.callTool("allowed")).result.content[0].text, "raw tools/call allowed");
-      const idle = await peakRss(wrapper.child.pid as number);
+      const idle = await peakRss(wrapper.pid);
       wrapper.sendRaw("\u0000\u0001 garbage {{{\n");
       wrapper.sendRaw(Buffer.from([0xfe, 0xff, 0x0a]));
       wrapper.sendRaw(
@@ -72,9 +78,12 @@ describe("hostile client input", { concurrency: true }, () => {
       assert.equal((await wrapper.answerTo("huge")).error.code, -32001);
       assert.equal(wrapper.messages.filter((m) => m.error?.code === -32700).length, 2);
       assert.equal((await wrapper.callTool("allowed", { after: true })).result.content[0].text, "raw tools/call allowed");
-      // The line is skipped, never held whole: growth is bounded by the max (plus chunks awaiting GC), not by the line.
-      const growth = (await peakRss(wrapper.child.pid as number)) - idle;
-      assert.ok(growth < limit + 48 * 1024 * 1024, `grew ${Math.round(growth / 1048576)} MB for a ${Math.round(limit / 1048576)} MB max`);
+      // The line is skipped, never held whole: growth is bounded by the max plus the chunks read and awaiting GC,
+      // not by the line. Those chunks are Buffers, freed when V8's external-memory heuristics (a 64 MB soft limit)
+      // or the timing of its collections say so: a bare node process reading 200 MB from a pipe and dropping it
+      // peaks 40 MB over idle here, the wrapper 40-55 MB over the max. Holding the line would cost over 200 MB.
+      const growth = (await peakRss(wrapper.pid)) - idle;
+      assert.ok(growth < limit + READ_SLACK, `grew ${Math.round(growth / 1048576)} MB for a ${Math.round(limit / 1048576)} MB max`);
     });
   }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
 import { join } from "node:path";
 import { ROOT } from "../helpers/paths.js";
 import { RAW_UPSTREAM } from "./helpers.js";
@@ -11,7 +11,7 @@ const HOSTILE = [process.execPath, join(ROOT, "test", "fixtures", "hostile-upstr
 // Class 11 of issue 10: no input may demand unbounded work of the wrapper.
 
 const dir = tempDir();
-const start = wrapperStarter();
+const start = inProcessStarter();
 
 describe("bounded work per message", { concurrency: true }, () => {
   it("checks an argument schema's pattern in linear time: the 79-second argument is refused at once", async () => {

@@ -2,14 +2,15 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter, type Json } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
+import type { Json } from "../helpers/wrapper-client.js";
 
 // Two wrappers share a grant and a counter name but define it differently. If
 // each pruned with its own window, the short one would erase the long one's
 // calls. A counter has one definition per store: the policy loaded last.
 
 const dir = tempDir();
-const launch = wrapperStarter();
+const launch = inProcessStarter();
 const state = join(dir, "state.db");
 
 function wrapperWith(max: number, window: string | number, name: string) {

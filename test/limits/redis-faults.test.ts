@@ -3,8 +3,9 @@ import { after, describe, it } from "node:test";
 import { bucketKeys, revokedKey } from "../../src/limits/redis-keys.js";
 import { createRedisStore, type RedisCounterStore, type RedisStoreOptions } from "../../src/limits/redis-store.js";
 import { parseRedisUrl } from "../../src/limits/redis-url.js";
-import type { BucketLimit } from "../../src/limits/store.js";
+import type { AdmitResult, BucketLimit } from "../../src/limits/store.js";
 import { redisServers, type RedisServer } from "../helpers/redis-server.js";
+import { HANG_GUARD_MS } from "../helpers/hang-guard.js";
 import { systemProgram } from "../helpers/system-package.js";
 
 // The Redis store when Redis misbehaves: stalled, killed, restarted, a wrong
@@ -27,6 +28,27 @@ const one = (counter: string): BucketLimit => ({
   definedAt: 1,
 });
 const callsOf = (l: BucketLimit) => bucketKeys(l.grant, l.bucket).calls;
+const SLOW = /did not answer within|stopped answering/;
+
+/**
+ * The answer to a check that is not about a stalled server, asked again while
+ * a loaded machine makes it outlast the short timeout a test sets (a check
+ * refused that way has its charge given back, as the tests below prove).
+ */
+async function answered(store: RedisCounterStore, limits: BucketLimit[]): Promise<AdmitResult> {
+  for (;;) {
+    try {
+      return await store.admit(limits, charge());
+    } catch (error) {
+      if (!SLOW.test(String(error))) throw error;
+    }
+  }
+}
+
+/** Opens the connection with a check of a counter that never fills. */
+async function warmUp(store: RedisCounterStore): Promise<void> {
+  assert.ok((await answered(store, [{ ...one("warm-up"), max: 1_000_000 }])).admitted);
+}
 
 describe("RedisCounterStore under faults", { skip: redisServer.skip, concurrency: false }, () => {
   const stores: RedisCounterStore[] = [];
@@ -34,29 +56,28 @@ describe("RedisCounterStore under faults", { skip: redisServer.skip, concurrency
     await Promise.all(stores.map((s) => s.close()));
   });
   async function open(url: string, options: Partial<RedisStoreOptions> = {}): Promise<RedisCounterStore> {
-    const store = await createRedisStore(parseRedisUrl(url), { timeoutMs: 250, ...options });
+    const store = await createRedisStore(parseRedisUrl(url), { timeoutMs: HANG_GUARD_MS, ...options });
     stores.push(store);
     return store;
   }
   async function ready(server: RedisServer, options: Partial<RedisStoreOptions> = {}): Promise<RedisCounterStore> {
     const store = await open(server.url, options);
-    await store.whenReady(Date.now() + 10_000);
+    await store.whenReady(Date.now() + HANG_GUARD_MS);
     return store;
   }
 
   it("refuses a check the stalled server does not answer in time, and gives its late charge back", async () => {
     const server = await startRedis();
-    const store = await ready(server);
+    const store = await ready(server, { timeoutMs: 250 });
     const limit = one("stalled");
-    const warm = await store.admit([one("warm-up")], charge());
-    assert.ok(warm.admitted);
+    await warmUp(store);
     server.stall();
     const late = charge();
     await assert.rejects(store.admit([limit], late), /^StoreFault: the counter store .* did not answer within 250 ms$/);
     assert.equal(store.pendingRevocations, 1, "its charge is owed back");
     server.resume();
     // On the one connection, in order: the late admission, its revocation, this check.
-    const next = await store.admit([limit], charge());
+    const next = await answered(store, [limit]);
     assert.ok(next.admitted, "the late charge was given back before this check");
     assert.equal(await server.command("ZSCORE", callsOf(limit), late), null);
     assert.notEqual(await server.command("ZSCORE", revokedKey("g"), late), null, "remembered as given back");
@@ -76,7 +97,7 @@ describe("RedisCounterStore under faults", { skip: redisServer.skip, concurrency
     const server = await startRedis();
     const store = await ready(server, { timeoutMs: 100, stuckAfterMs: 300 });
     const limit = one("stuck");
-    assert.ok((await store.admit([one("warm-up")], charge())).admitted);
+    await warmUp(store);
     server.stall();
     const sent: string[] = [];
     // Checks time out until the link has been silent for 300 ms; then it is replaced and checks fail at once.
@@ -93,10 +114,10 @@ describe("RedisCounterStore under faults", { skip: redisServer.skip, concurrency
     const back = store.reconnected();
     server.resume();
     await back;
-    await store.revocationsDone(Date.now() + 10_000);
+    await store.revocationsDone(Date.now() + HANG_GUARD_MS);
     assert.equal(store.pendingRevocations, 0);
     assert.equal(await server.command("ZCARD", callsOf(limit)), 0, "no refused check kept a charge");
-    assert.ok((await store.admit([limit], charge())).admitted);
+    assert.ok((await answered(store, [limit])).admitted);
   });
 
   it("refuses at once while the server is down, with one wording per outage, and recovers when it is back", async () => {
@@ -123,14 +144,14 @@ describe("RedisCounterStore under faults", { skip: redisServer.skip, concurrency
   it("says the password was refused, without repeating it", async () => {
     const server = await startRedis({ tcp: true, args: ["--requirepass", "right-horse-battery"] });
     const store = await open(`redis://:staple-${"wrong"}-pw@127.0.0.1:${server.port}`);
-    const error = await store.whenReady(Date.now() + 10_000).then(
+    const error = await store.whenReady(Date.now() + HANG_GUARD_MS).then(
       () => assert.fail("connected with a wrong password"),
       (e: Error) => e.message,
     );
     assert.equal(error, `the counter store redis://***@127.0.0.1:${server.port}/0 refused the user name or password`);
     assert.doesNotMatch(error, /staple|wrong-pw|right-horse/);
     const good = await open(`redis://:right-horse-battery@127.0.0.1:${server.port}/0`);
-    await good.whenReady(Date.now() + 10_000);
+    await good.whenReady(Date.now() + HANG_GUARD_MS);
     assert.ok((await good.admit([one("auth")], charge())).admitted);
   });
 
@@ -140,7 +161,7 @@ describe("RedisCounterStore under faults", { skip: redisServer.skip, concurrency
     const inScripts = "+zscore +hset +zremrangebyscore +zcard +zrange +pexpire +zadd +zrem";
     await server.command("ACL", "SETUSER", "policy-wrap", "on", ">a-long-secret", ...`${rule} ${inScripts}`.split(" "));
     const store = await open(`redis+unix://policy-wrap:a-long-secret@${server.socket}?db=3`);
-    await store.whenReady(Date.now() + 10_000);
+    await store.whenReady(Date.now() + HANG_GUARD_MS);
     const limit = one("acl");
     const admitted = await store.admit([limit], charge());
     assert.ok(admitted.admitted);
@@ -152,12 +173,17 @@ describe("RedisCounterStore under faults", { skip: redisServer.skip, concurrency
     assert.equal(await store.reset("acl"), 1);
     await server.command("ACL", "SETUSER", "policy-wrap", "-zrem");
     await assert.rejects(store.refund(admitted.ticket), /refused a command to this user \(NOPERM/);
+    // The refund is still owed, and given back once the user may again.
+    assert.equal(store.pendingRevocations, 1);
+    await server.command("ACL", "SETUSER", "policy-wrap", "+zrem");
+    await store.revocationsDone(Date.now() + HANG_GUARD_MS);
+    assert.equal(store.pendingRevocations, 0);
   });
 
   it("says nothing listens where the URL points", async () => {
     const server = await startRedis();
     const store = await open(`redis+unix://${server.dir}/nothing.sock`);
-    await assert.rejects(store.whenReady(Date.now() + 10_000), /is unreachable \(no socket at that path\)$/);
+    await assert.rejects(store.whenReady(Date.now() + HANG_GUARD_MS), /is unreachable \(no socket at that path\)$/);
     await assert.rejects(store.admit([one("none")], charge()), /is unreachable \(no socket at that path\)$/);
   });
 });

@@ -6,6 +6,7 @@ import { parseRedisUrl } from "../../src/limits/redis-url.js";
 import type { BucketLimit } from "../../src/limits/store.js";
 import { redisServers } from "../helpers/redis-server.js";
 import { systemProgram } from "../helpers/system-package.js";
+import { HANG_GUARD_MS } from "../helpers/hang-guard.js";
 
 // Hostile grant and counter names (a grant is a file path or a --grant value,
 // a counter comes from a policy) must not end a hash tag early, make two
@@ -87,9 +88,9 @@ describe("the store on a Redis Cluster node", { skip: redisServer.skip }, () => 
     // The node refuses a script whose keys are in two slots: the check below is real.
     await assert.rejects(server.command("EVAL", "return 1", "2", "{a}x", "{b}y"), /CROSSSLOT/);
 
-    const store = await createRedisStore(parseRedisUrl(server.url), { timeoutMs: 1000 });
+    const store = await createRedisStore(parseRedisUrl(server.url), { timeoutMs: HANG_GUARD_MS });
     closing.push(() => store.close());
-    await store.whenReady(Date.now() + 10_000);
+    await store.whenReady(Date.now() + HANG_GUARD_MS);
     for (const grant of ["team}{x:y", "a\nb", "*"]) {
       const limits = limitsOf(grant, "c}:{\n", "sess}{");
       assert.ok((await store.admit(limits, `c-${grant}`)).admitted, JSON.stringify(grant));

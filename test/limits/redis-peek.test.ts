@@ -5,6 +5,7 @@ import { parseRedisUrl } from "../../src/limits/redis-url.js";
 import type { BucketLimit } from "../../src/limits/store.js";
 import { redisServers, type RedisServer } from "../helpers/redis-server.js";
 import { systemProgram } from "../helpers/system-package.js";
+import { HANG_GUARD_MS } from "../helpers/hang-guard.js";
 
 // peek on the Redis store, against a real redis-server: what admit would
 // answer now, with nothing written (test/limits/peek.test.ts for SQLite).
@@ -35,8 +36,8 @@ describe("RedisCounterStore.peek", { skip: redisServer.skip, concurrency: false 
 
   before(async () => {
     server = await startRedis();
-    store = await createRedisStore(parseRedisUrl(server.url), { timeoutMs: 1000 });
-    await store.whenReady(Date.now() + 10_000);
+    store = await createRedisStore(parseRedisUrl(server.url), { timeoutMs: HANG_GUARD_MS });
+    await store.whenReady(Date.now() + HANG_GUARD_MS);
   });
   after(async () => store.close());
 

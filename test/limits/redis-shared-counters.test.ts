@@ -5,16 +5,20 @@ import { BIN } from "../helpers/paths.js";
 import { redisServers, type RedisServer } from "../helpers/redis-server.js";
 import { systemProgram } from "../helpers/system-package.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
+import type { Json, WrapperClient } from "../helpers/wrapper-client.js";
+import { wrapperStarter } from "../helpers/wrapper-process.js";
+import { HANG_GUARD_MS } from "../helpers/hang-guard.js";
 
 // Real wrapper processes (standing for a team's machines) sharing counters in
 // one real redis-server, as test/limits/shared-counters.test.ts does with a
-// SQLite file.
+// SQLite file. What one wrapper does with its counters runs in process.
 
 const redisServer = systemProgram("redis-server", "redis-server");
 const startRedis = redisServers(redisServer.path);
 const dir = tempDir();
 const launch = wrapperStarter();
+const launchInProcess = inProcessStarter();
 let n = 0;
 
 function limitedPolicy(max: number, scope: "grant" | "session" = "grant", tool = "echo", window: string | number = "day"): string {
@@ -28,7 +32,7 @@ function limitedPolicy(max: number, scope: "grant" | "session" = "grant", tool =
 const isDenied = (answer: Json) =>
   answer.result?.isError === true && /^\[POLICY DENIED\] Rate limit reached/.test(answer.result.content[0].text);
 
-async function fire(wrapper: WrapperProcess, calls: number, tool = "echo"): Promise<{ admitted: number; refused: number }> {
+async function fire(wrapper: WrapperClient, calls: number, tool = "echo"): Promise<{ admitted: number; refused: number }> {
   const ids = Array.from({ length: calls }, (_, i) => `c${i}`);
   for (const id of ids) wrapper.send({ jsonrpc: "2.0", id, method: "tools/call", params: { name: tool, arguments: {} } });
   const answers = await Promise.all(ids.map((id) => wrapper.answerTo(id)));
@@ -39,8 +43,11 @@ async function fire(wrapper: WrapperProcess, calls: number, tool = "echo"): Prom
 
 describe("rate limits shared through Redis", { skip: redisServer.skip, concurrency: false }, () => {
   let redis: RedisServer;
+  // No check here is about a slow Redis: --state-timeout is a hang guard, not the 250 ms default a loaded machine can outlast.
   const start = (policy: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}) =>
-    launch({ policy, extraArgs: ["--state", redis.url, ...extraArgs], env });
+    launch({ policy, extraArgs: ["--state", redis.url, "--state-timeout", String(HANG_GUARD_MS), ...extraArgs], env });
+  const startInProcess = (policy: string, extraArgs: string[] = []) =>
+    launchInProcess({ policy, extraArgs: ["--state", redis.url, "--state-timeout", String(HANG_GUARD_MS), ...extraArgs] });
   const counters = (...args: string[]) => spawnSync(process.execPath, [BIN, "counters", ...args], { encoding: "utf8" });
 
   before(async () => {
@@ -79,7 +86,7 @@ describe("rate limits shared through Redis", { skip: redisServer.skip, concurren
   });
 
   it("refunds a call the upstream refused before running it (invalid params), and only then", async () => {
-    const wrapper = start(limitedPolicy(1, "grant", "fail"));
+    const wrapper = startInProcess(limitedPolicy(1, "grant", "fail"));
     assert.equal((await wrapper.callTool("fail", { code: -32602 })).error.code, -32602);
     assert.equal((await wrapper.callTool("fail", { code: -32602 })).error?.code, -32602, "the refunded quota let it through");
     assert.equal((await wrapper.callTool("fail", { code: -32050 })).error?.code, -32050);
@@ -87,10 +94,10 @@ describe("rate limits shared through Redis", { skip: redisServer.skip, concurren
   });
 
   it("refuses the older policy's calls, with the reason, once a newer policy redefines the counter", async () => {
-    const daily = start(limitedPolicy(3, "grant", "echo", "day"), ["--grant", "definitions"]);
+    const daily = startInProcess(limitedPolicy(3, "grant", "echo", "day"), ["--grant", "definitions"]);
     await daily.initialize();
     assert.equal((await fire(daily, 3)).admitted, 3);
-    const fast = start(limitedPolicy(100, "grant", "echo", 1), ["--grant", "definitions"]);
+    const fast = startInProcess(limitedPolicy(100, "grant", "echo", 1), ["--grant", "definitions"]);
     await fast.initialize();
     assert.equal((await fast.callTool("echo")).result.isError, undefined, "the newer definition counts");
     const refused = await daily.callTool("echo");
@@ -99,7 +106,7 @@ describe("rate limits shared through Redis", { skip: redisServer.skip, concurren
   });
 
   it("shows, filters and resets the counters with policy-wrap counters --state redis+unix://...", async () => {
-    const wrapper = start(limitedPolicy(5), ["--grant", "listed"]);
+    const wrapper = startInProcess(limitedPolicy(5), ["--grant", "listed"]);
     assert.equal((await fire(wrapper, 2)).admitted, 2);
     const table = counters("--state", redis.url, "--grant", "listed");
     assert.equal(table.status, 0, table.stderr);

@@ -6,6 +6,7 @@ import { parseRedisUrl } from "../../src/limits/redis-url.js";
 import type { AdmitResult, BucketLimit } from "../../src/limits/store.js";
 import { redisServers, type RedisServer } from "../helpers/redis-server.js";
 import { systemProgram } from "../helpers/system-package.js";
+import { HANG_GUARD_MS } from "../helpers/hang-guard.js";
 
 // The Redis store against a real redis-server, with the SQLite store's
 // semantics (test/limits/sqlite-store.test.ts). Time is the server's: the
@@ -39,9 +40,9 @@ describe("RedisCounterStore", { skip: redisServer.skip, concurrency: false }, ()
   /** A grant of each test's own, so tests do not see each other's counters. */
   let grant = "g";
   const open = async (options: Partial<RedisStoreOptions> = {}) => {
-    const store = await createRedisStore(parseRedisUrl(server.url), { timeoutMs: 250, ...options });
+    const store = await createRedisStore(parseRedisUrl(server.url), { timeoutMs: HANG_GUARD_MS, ...options });
     stores.push(store);
-    await store.whenReady(Date.now() + 10_000);
+    await store.whenReady(Date.now() + HANG_GUARD_MS);
     return store;
   };
   const at = (counter: string, max: number, windowMs: number, definedAt = 1) => limit(counter, max, windowMs, definedAt, grant);

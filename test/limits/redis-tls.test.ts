@@ -7,6 +7,7 @@ import { redisServers } from "../helpers/redis-server.js";
 import { systemProgram } from "../helpers/system-package.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
 import { wrapperStarter } from "../helpers/wrapper-process.js";
+import { HANG_GUARD_MS } from "../helpers/hang-guard.js";
 
 // rediss:// against a real redis-server speaking TLS with a certificate from a
 // private CA made here: trusted through NODE_EXTRA_CA_CERTS, refused without.
@@ -41,11 +42,13 @@ describe("rediss:// (TLS)", { skip: redisServer.skip || openssl.skip }, () => {
       tools: { echo: { limits: [{ counter: "c", window: "day", max: 1 }] } },
     });
     const url = `rediss://localhost:${redis.port}/0`;
-    const trusted = launch({ policy, extraArgs: ["--state", url], env: { NODE_EXTRA_CA_CERTS: tls.ca } });
+    // The TLS handshake must not race the 250 ms default --state-timeout on a loaded machine.
+    const extraArgs = ["--state", url, "--state-timeout", String(HANG_GUARD_MS)];
+    const trusted = launch({ policy, extraArgs, env: { NODE_EXTRA_CA_CERTS: tls.ca } });
     assert.equal((await trusted.callTool("echo")).result.isError, undefined);
     assert.match((await trusted.callTool("echo")).result.content[0].text, /Rate limit reached/);
 
-    const untrusted = launch({ policy, extraArgs: ["--state", url], env: { NODE_EXTRA_CA_CERTS: "" } });
+    const untrusted = launch({ policy, extraArgs, env: { NODE_EXTRA_CA_CERTS: "" } });
     const refused = await untrusted.callTool("echo");
     assert.match(
       refused.result.content[0].text,

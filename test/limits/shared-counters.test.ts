@@ -3,17 +3,24 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
+import type { Json, WrapperClient } from "../helpers/wrapper-client.js";
+import { wrapperStarter, type WrapperProcess } from "../helpers/wrapper-process.js";
 
-// Real wrapper processes sharing one real SQLite file.
+// Real wrapper processes sharing one real SQLite file. What one wrapper does
+// with its counters runs in process.
 
 const dir = tempDir();
 const launch = wrapperStarter();
+const launchInProcess = inProcessStarter();
 let n = 0;
 
 function start(policy: string, state: string, extraArgs: string[] = []): WrapperProcess {
-  const wrapper = launch({ policy, extraArgs: ["--state", state, ...extraArgs] });
-  return wrapper;
+  return launch({ policy, extraArgs: ["--state", state, ...extraArgs] });
+}
+
+function startInProcess(policy: string, state: string, extraArgs: string[] = []): WrapperClient {
+  return launchInProcess({ policy, extraArgs: ["--state", state, ...extraArgs] });
 }
 
 function limitedPolicy(max: number, scope: "grant" | "session" = "grant", tool = "echo"): string {
@@ -27,11 +34,7 @@ function limitedPolicy(max: number, scope: "grant" | "session" = "grant", tool =
 const isDenied = (answer: Json) =>
   answer.result?.isError === true && /^\[POLICY DENIED\] Rate limit reached/.test(answer.result.content[0].text);
 
-async function fire(
-  wrapper: WrapperProcess,
-  calls: number,
-  tool = "echo",
-): Promise<{ admitted: number; refused: number; answers: Json[] }> {
+async function fire(wrapper: WrapperClient, calls: number, tool = "echo"): Promise<{ admitted: number; refused: number; answers: Json[] }> {
   const ids = Array.from({ length: calls }, (_, i) => `c${i}`);
   for (const id of ids) wrapper.send({ jsonrpc: "2.0", id, method: "tools/call", params: { name: tool, arguments: {} } });
   const answers = await Promise.all(ids.map((id) => wrapper.answerTo(id)));
@@ -99,7 +102,7 @@ describe("rate limits across processes", { concurrency: false }, () => {
 
   it("refunds a call the upstream refused before running it (invalid params), and only then", async () => {
     const policy = limitedPolicy(1, "grant", "fail");
-    const wrapper = start(policy, join(dir, "refund.db"));
+    const wrapper = startInProcess(policy, join(dir, "refund.db"));
     const first = await wrapper.callTool("fail", { code: -32602 });
     assert.equal(first.error.code, -32602);
     const second = await wrapper.callTool("fail", { code: -32602 });
@@ -113,7 +116,7 @@ describe("rate limits across processes", { concurrency: false }, () => {
 
   it("keeps the charge of a call cancelled after it was forwarded, whatever the upstream answers", async () => {
     const policy = limitedPolicy(1, "grant", "hang");
-    const wrapper = start(policy, join(dir, "cancel.db"), ["--log-level", "debug"]);
+    const wrapper = startInProcess(policy, join(dir, "cancel.db"), ["--log-level", "debug"]);
     await wrapper.initialize();
     wrapper.send({ jsonrpc: "2.0", id: "h1", method: "tools/call", params: { name: "hang", arguments: {} } });
     // Forwarded once admitted (the debug line), and running once a later call came back.
@@ -135,7 +138,7 @@ describe("rate limits across processes", { concurrency: false }, () => {
       { version: "1", default: "allow", pin: "off", tools: { echo: { limits: [{ counter: "shared", window: "day", max: 100 }] } } },
       "corrupt.json",
     );
-    const wrapper = start(policy, state);
+    const wrapper = startInProcess(policy, state);
     const { answers } = await fire(wrapper, 3);
     for (const answer of answers) {
       assert.equal(answer.result.isError, true);

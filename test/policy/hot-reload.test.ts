@@ -3,13 +3,14 @@ import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir } from "../helpers/temp-files.js";
-import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
+import type { Json, WrapperClient } from "../helpers/wrapper-client.js";
 
-// Real files, real edits, a real wrapper process: each way of saving a policy
+// Real files, real edits, the wrapper run in process: each way of saving a policy
 // must reach the running wrapper, and no bad edit may weaken it.
 
 const root = tempDir();
-const launch = wrapperStarter();
+const launch = inProcessStarter();
 let n = 0;
 
 const allowAll = { version: "1", default: "allow" };
@@ -18,7 +19,7 @@ const text = (policy: unknown) => `${JSON.stringify(policy, null, 2)}\n`;
 const RELOADED = /policy reloaded/g;
 const REJECTED = /policy reload rejected/g;
 
-async function startWatching(file: string, options: { list?: boolean } = {}): Promise<WrapperProcess> {
+async function startWatching(file: string, options: { list?: boolean } = {}): Promise<WrapperClient> {
   const wrapper = launch({ policy: file, extraArgs: ["--state", join(root, `state-${n++}.db`)] });
   await wrapper.waitForStderr(/watching .* for changes/g);
   await wrapper.initialize();
@@ -33,9 +34,9 @@ function freshDir(): string {
 }
 
 const isDenied = (answer: Json) => answer.result?.isError === true;
-const listChangedCount = (w: WrapperProcess) => w.messages.filter((m) => m.method === "notifications/tools/list_changed").length;
+const listChangedCount = (w: WrapperClient) => w.messages.filter((m) => m.method === "notifications/tools/list_changed").length;
 
-async function assertTightened(wrapper: WrapperProcess): Promise<void> {
+async function assertTightened(wrapper: WrapperClient): Promise<void> {
   await wrapper.waitForStderr(RELOADED);
   await wrapper.waitFor((m) => m.method === "notifications/tools/list_changed", "list_changed");
   const call = await wrapper.callTool("echo");

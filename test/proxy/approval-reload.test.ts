@@ -4,13 +4,13 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { RAW_UPSTREAM, toolsCalledUpstream } from "../hostile/helpers.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
 
 // A call held for approval is judged again, against the policy in force when
 // the answer comes: a reload meanwhile may have hidden or denied the tool.
 
 const dir = tempDir();
-const launch = wrapperStarter();
+const launch = inProcessStarter();
 let n = 0;
 
 function policyFile(tool: object): string {

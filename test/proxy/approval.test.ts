@@ -4,7 +4,8 @@ import { describe, it } from "node:test";
 import { heldId, runCli } from "../approvals/helpers.js";
 import { ROOT } from "../helpers/paths.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
+import type { Json, WrapperClient } from "../helpers/wrapper-client.js";
 
 // Approval through elicitation, with the test as the client's user and a raw
 // upstream that reports every message it received.
@@ -29,12 +30,12 @@ const unpinned = writePolicy(
   "unpinned.json",
 );
 const rawUpstream = [process.execPath, join(ROOT, "test", "fixtures", "raw-upstream.mjs")];
-const launch = wrapperStarter();
+const launch = inProcessStarter();
 let n = 0;
 
-const stateOf = new Map<WrapperProcess, string>();
+const stateOf = new Map<WrapperClient, string>();
 
-async function start(capabilities: Json = { elicitation: {} }, extraArgs: string[] = [], policyFile = policy): Promise<WrapperProcess> {
+async function start(capabilities: Json = { elicitation: {} }, extraArgs: string[] = [], policyFile = policy): Promise<WrapperClient> {
   const state = join(dir, `s${n++}.db`);
   const wrapper = launch({ policy: policyFile, upstream: rawUpstream, extraArgs: ["--state", state, ...extraArgs] });
   stateOf.set(wrapper, state);
@@ -42,16 +43,16 @@ async function start(capabilities: Json = { elicitation: {} }, extraArgs: string
   return wrapper;
 }
 
-function callStartExport(wrapper: WrapperProcess, id: string, args: Json = { bucket: "s3://out" }): void {
+function callStartExport(wrapper: WrapperClient, id: string, args: Json = { bucket: "s3://out" }): void {
   wrapper.send({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "StartExport", arguments: args } });
 }
 
-function nthElicitation(wrapper: WrapperProcess, index: number): Promise<Json> {
+function nthElicitation(wrapper: WrapperClient, index: number): Promise<Json> {
   const askedIds = () => wrapper.messages.filter((x) => x.method === "elicitation/create").map((x) => x.id);
   return wrapper.waitFor((m) => m.method === "elicitation/create" && askedIds().indexOf(m.id) === index, `elicitation #${index}`);
 }
 
-async function upstreamSaw(wrapper: WrapperProcess): Promise<Json[]> {
+async function upstreamSaw(wrapper: WrapperClient): Promise<Json[]> {
   return JSON.parse((await wrapper.callTool("seen")).result.content[0].text) as Json[];
 }
 
@@ -150,19 +151,22 @@ describe("approval", { concurrency: true }, () => {
   });
 
   it("sends progress while waiting when the call asked for it", async () => {
-    const wrapper = await start({ elicitation: {} }, ["--approval-timeout", "2"]);
+    // The beat comes every quarter of the timeout, its timer set before the timeout's: nobody answers, and the
+    // beats come before the refusal however slowly the machine runs (no answer races the timeout).
+    const wrapper = await start({ elicitation: {} }, ["--approval-timeout", "1"]);
     wrapper.send({
       jsonrpc: "2.0",
       id: "g1",
       method: "tools/call",
       params: { name: "StartExport", arguments: {}, _meta: { progressToken: "tok" } },
     });
-    const ask = await nthElicitation(wrapper, 0);
+    await nthElicitation(wrapper, 0);
     const beat = await wrapper.waitFor((m) => m.method === "notifications/progress", "a progress notification");
     assert.equal(beat.params.progressToken, "tok");
     assert.match(beat.params.message, /Waiting for the user to approve StartExport/);
-    wrapper.send({ jsonrpc: "2.0", id: ask.id, result: { action: "decline" } });
-    assert.match(reason(await wrapper.answerTo("g1")), /declined/);
+    assert.match(reason(await wrapper.answerTo("g1")), /No one approved the call to "StartExport" within 1 s\./);
+    const order = wrapper.messages.filter((m) => m.method === "notifications/progress" || m.id === "g1").map((m) => m.id ?? "beat");
+    assert.equal(order[0], "beat", "the beat came before the answer");
   });
 
   it("denies with a way out when the client cannot elicit and no approval can be held", async () => {

@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fixtureCommand, ROOT } from "../helpers/paths.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter, type StartOptions, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
+import type { StartOptions, WrapperClient } from "../helpers/wrapper-client.js";
 
 const policy = writePolicy(tempDir(), { version: "1", default: "allow", hide: ["hang"] });
-const launch = wrapperStarter();
+const launch = inProcessStarter();
 const start = (options: Partial<StartOptions> = {}) => launch({ policy, ...options });
 const rawUpstream = [process.execPath, `${ROOT}/test/fixtures/raw-upstream.mjs`];
 

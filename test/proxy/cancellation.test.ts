@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { after, it } from "node:test";
+import { it } from "node:test";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { startWrapper } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
 
-const wrapper = startWrapper({ policy: writePolicy(tempDir(), { version: "1", default: "allow" }) });
-after(() => wrapper.stop());
+const wrapper = inProcessStarter()({ policy: writePolicy(tempDir(), { version: "1", default: "allow" }) });
 
 it("passes a client's notifications/cancelled to the upstream", async () => {
   await wrapper.initialize();

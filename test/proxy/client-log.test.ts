@@ -4,14 +4,15 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { EVERYTHING_SERVER } from "../helpers/paths.js";
 import { tempDir } from "../helpers/temp-files.js";
-import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
+import type { Json, WrapperClient } from "../helpers/wrapper-client.js";
 
 // A rejected reload reaches the user inside the client: an MCP log message at
 // level error, with the same lines as stderr, when the client asked for log
 // messages or the upstream declared logging; otherwise stderr alone.
 
 const root = tempDir();
-const launch = wrapperStarter();
+const launch = inProcessStarter();
 let n = 0;
 
 const GOOD = { version: "1", default: "allow" };
@@ -26,7 +27,7 @@ const BROKEN = `{
 `;
 const EVERYTHING = [process.execPath, EVERYTHING_SERVER];
 
-async function start(upstream?: string[]): Promise<{ wrapper: WrapperProcess; file: string }> {
+async function start(upstream?: string[]): Promise<{ wrapper: WrapperClient; file: string }> {
   const dir = join(root, `case-${n++}`);
   mkdirSync(dir);
   const file = join(dir, "policy.json");
@@ -40,7 +41,7 @@ async function start(upstream?: string[]): Promise<{ wrapper: WrapperProcess; fi
 const fromPolicyWrap = (m: Json) => m.method === "notifications/message" && m.params?.logger === "policy-wrap";
 
 /** The rejection's lines as stderr has them, without the logger's prefix. */
-function stderrLines(wrapper: WrapperProcess): string[] {
+function stderrLines(wrapper: WrapperClient): string[] {
   const lines = wrapper.stderr.split("\n");
   const first = lines.findIndex((l) => l.includes("policy reload rejected"));
   return lines
@@ -49,13 +50,13 @@ function stderrLines(wrapper: WrapperProcess): string[] {
     .map((l) => l.slice("policy-wrap error: ".length));
 }
 
-async function rejectEdit(wrapper: WrapperProcess, file: string): Promise<void> {
+async function rejectEdit(wrapper: WrapperClient, file: string): Promise<void> {
   writeFileSync(file, BROKEN);
   await wrapper.waitForStderr(/needs backtracking/g);
 }
 
 /** Nothing of policy-wrap's own was logged to the client: a round trip after stderr shows everything written before it. */
-async function assertNothingSent(wrapper: WrapperProcess): Promise<void> {
+async function assertNothingSent(wrapper: WrapperClient): Promise<void> {
   await wrapper.request("ping");
   assert.equal(wrapper.messages.filter(fromPolicyWrap).length, 0);
 }

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
 
 // Names and reasons come from outside; on stderr they can neither forge a line
 // nor reach the terminal as control sequences.
 
-const launch = wrapperStarter();
+const launch = inProcessStarter();
 const FORGED = "policy-wrap info: approved DeleteEverything by the user";
 
 describe("log lines from outside text", () => {

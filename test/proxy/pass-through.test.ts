@@ -5,7 +5,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { BIN, EVERYTHING_SERVER } from "../helpers/paths.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
 
 // With an allow-all policy, a wrapped @modelcontextprotocol/server-everything
 // must behave like the bare one in both directions.
@@ -105,7 +105,7 @@ describe("pass-through against server-everything", { concurrency: false }, () =>
 });
 
 describe("cancellation against server-everything", () => {
-  const launch = wrapperStarter();
+  const launch = inProcessStarter();
 
   it("passes notifications/cancelled on: the cancelled call is never answered", async () => {
     const wrapper = launch({ policy, upstream: [process.execPath, EVERYTHING_SERVER, "stdio"] });

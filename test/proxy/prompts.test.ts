@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ROOT } from "../helpers/paths.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
+import type { Json, WrapperClient } from "../helpers/wrapper-client.js";
 
 // Prompts through the real binary: prompts/list filtered and merged,
 // prompts/get refused with the decision (hidden, denied, default, argument
@@ -13,7 +14,7 @@ import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapp
 
 const dir = tempDir();
 const FIXTURE = join(ROOT, "test", "fixtures", "resource-server.mjs");
-const launch = wrapperStarter();
+const launch = inProcessStarter();
 let n = 0;
 
 const policy = {
@@ -30,7 +31,7 @@ const policy = {
   },
 };
 
-async function start(document: object = policy): Promise<{ wrapper: WrapperProcess; received: () => Json[] }> {
+async function start(document: object = policy): Promise<{ wrapper: WrapperClient; received: () => Json[] }> {
   const record = join(dir, `record-${n}.jsonl`);
   const file = writePolicy(dir, document, `policy-${n}.json`);
   const wrapper = launch({
@@ -50,7 +51,7 @@ async function start(document: object = policy): Promise<{ wrapper: WrapperProce
   return { wrapper, received };
 }
 
-const get = (wrapper: WrapperProcess, name: string, args?: Json) =>
+const get = (wrapper: WrapperClient, name: string, args?: Json) =>
   wrapper.request("prompts/get", args === undefined ? { name } : { name, arguments: args });
 const gotten = (received: Json[]) => received.filter((m) => m.method === "prompts/get").map((m) => [m.params.name, m.params.arguments]);
 

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ROOT } from "../helpers/paths.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
+import type { Json, WrapperClient } from "../helpers/wrapper-client.js";
 
 // Resources through the real binary, against a fixture with resources under
 // several schemes (file, db, https, urn), URI templates and completions, every
@@ -13,7 +14,7 @@ import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapp
 
 const dir = tempDir();
 const FIXTURE = join(ROOT, "test", "fixtures", "resource-server.mjs");
-const launch = wrapperStarter();
+const launch = inProcessStarter();
 let n = 0;
 
 const dotfiles = {
@@ -27,7 +28,7 @@ const dotfiles = {
 };
 
 interface Started {
-  wrapper: WrapperProcess;
+  wrapper: WrapperClient;
   /** The requests the upstream received, in order. */
   received(): Json[];
 }
@@ -53,7 +54,7 @@ async function start(policy: object, extraArgs: string[] = [], capabilities: Jso
   return { wrapper, received };
 }
 
-const read = (wrapper: WrapperProcess, uri: string, extra: Json = {}) => wrapper.request("resources/read", { uri, ...extra });
+const read = (wrapper: WrapperClient, uri: string, extra: Json = {}) => wrapper.request("resources/read", { uri, ...extra });
 const readUris = (received: Json[]) => received.filter((m) => m.method === "resources/read").map((m) => m.params.uri as string);
 
 describe("resources", { concurrency: true }, () => {

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ROOT } from "../helpers/paths.js";
 import { tempDir } from "../helpers/temp-files.js";
-import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
+import type { Json, WrapperClient } from "../helpers/wrapper-client.js";
 
 // Hot reload for resources and prompts: the initialize result advertises
 // listChanged for them, a reload that changes what the client may see of a
@@ -13,16 +14,16 @@ import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapp
 
 const dir = tempDir();
 const FIXTURE = join(ROOT, "test", "fixtures", "resource-server.mjs");
-const launch = wrapperStarter();
+const launch = inProcessStarter();
 let n = 0;
 
 const text = (policy: unknown) => `${JSON.stringify(policy, null, 2)}\n`;
 const RELOADED = /policy reloaded/g;
-const count = (w: WrapperProcess, method: string) => w.messages.filter((m) => m.method === method).length;
+const count = (w: WrapperClient, method: string) => w.messages.filter((m) => m.method === method).length;
 const RESOURCES_CHANGED = "notifications/resources/list_changed";
 const PROMPTS_CHANGED = "notifications/prompts/list_changed";
 
-async function start(policy: object): Promise<{ wrapper: WrapperProcess; file: string; init: Json }> {
+async function start(policy: object): Promise<{ wrapper: WrapperClient; file: string; init: Json }> {
   const file = join(dir, `policy-${n}.json`);
   writeFileSync(file, text(policy));
   const wrapper = launch({ policy: file, upstream: [process.execPath, FIXTURE], extraArgs: ["--state", join(dir, `state-${n++}.db`)] });

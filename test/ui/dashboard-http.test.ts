@@ -5,7 +5,8 @@ import { before, describe, it } from "node:test";
 import { heldId, runCli } from "../approvals/helpers.js";
 import { RAW_UPSTREAM } from "../hostile/helpers.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
+import type { WrapperClient } from "../helpers/wrapper-client.js";
 import { send, uiStarter, type RunningUi } from "./helpers.js";
 
 // The dashboard over plain HTTP, as an attacker reaches it: from another
@@ -16,12 +17,12 @@ import { send, uiStarter, type RunningUi } from "./helpers.js";
 const dir = tempDir();
 const state = join(dir, "state.db");
 const policy = writePolicy(dir, { version: "1", default: "allow", tools: { StartExport: { action: "require_approval" } } });
-const launch = wrapperStarter();
+const launch = inProcessStarter();
 const startUi = uiStarter();
 
 describe("the dashboard refuses what an attacker can send", { concurrency: false }, () => {
   let ui: RunningUi;
-  let wrapper: WrapperProcess;
+  let wrapper: WrapperClient;
   let id: string;
   let origin: string;
   let host: string;

@@ -3,6 +3,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { after } from "node:test";
 import type { Readable } from "node:stream";
 import { BIN } from "../helpers/paths.js";
+import { HANG_GUARD_MS } from "../helpers/hang-guard.js";
 
 // `policy-wrap ui` as a person starts it, and plain HTTP requests to it with
 // whatever headers an attacker's page (or a rebinding name) would send.
@@ -14,8 +15,6 @@ export interface RunningUi {
   child: ChildProcessByStdio<null, Readable, Readable>;
   output(): string;
 }
-
-const DEADLINE_MS = 15_000;
 
 /** A starter (call it at the top of a test file) whose dashboards are all stopped when the file ends. */
 export function uiStarter(): (args: string[]) => Promise<RunningUi> {
@@ -41,7 +40,10 @@ export function uiStarter(): (args: string[]) => Promise<RunningUi> {
 function started(child: ChildProcessByStdio<null, Readable, Readable>): Promise<RunningUi> {
   let out = "";
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the dashboard printed no address within ${DEADLINE_MS} ms:\n${out}`)), DEADLINE_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`the dashboard printed no address within ${HANG_GUARD_MS} ms:\n${out}`)),
+      HANG_GUARD_MS,
+    );
     const onData = (chunk: string): void => {
       out += chunk;
       const match = /policy-wrap dashboard: (http:\/\/127\.0\.0\.1:(\d+)\/([A-Za-z0-9_-]+)\/)\n/.exec(out);
