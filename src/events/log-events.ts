@@ -11,9 +11,12 @@ const AUDIT_FAULT = "calls go on unrecorded until it can be written (--audit-req
 const AUDIT_REQUIRED_FAULT = "--audit-required is set, so calls are refused until it can be written";
 
 export function logEvents(log: Logger): EventListener {
+  // Every call makes a decision and a call_end event; their lines are debug lines, not built at other levels.
+  const debug = log.enabled("debug");
   return (event: WrapperEvent) => {
     switch (event.type) {
       case "decision": {
+        if (event.outcome === "allow" && !debug) return;
         const tool = quote(targetLabel(event.target));
         if (event.outcome === "allow") log.debug(`allowed ${tool} by ${event.rule}`);
         // A store or audit fault is reported once by its own event; repeating it per call would bury it.
@@ -27,6 +30,7 @@ export function logEvents(log: Logger): EventListener {
         logApproval(log, event);
         return;
       case "call_end":
+        if (!debug) return;
         log.debug(
           `${quote(targetLabel(event.target))} ended: ${event.result}${event.code === undefined ? "" : ` ${event.code}`} after ${event.durationMs} ms`,
         );

@@ -59,10 +59,36 @@ export function findCaseVariantKey(object: Record<string, unknown>, known: reado
  */
 export function findGovernedVariant(method: string, governed: Iterable<string>): string | undefined {
   if (typeof method !== "string") return undefined;
-  const loose = (name: string) => foldKey(name.split("\u0000")[0]?.trim() ?? "");
-  const mine = loose(method);
-  for (const name of governed) if (name !== method && loose(name) === mine) return name;
+  const mine = looseMethod(method);
+  for (const name of governed) if (name !== method && looseMethod(name) === mine) return name;
   return undefined;
+}
+
+/** A method name as a lenient dispatcher may read it: up to a NUL, trimmed, case-folded. */
+function looseMethod(name: string): string {
+  return foldKey(name.split("\u0000")[0]?.trim() ?? "");
+}
+
+/**
+ * findGovernedVariant for a fixed set of governed methods, with their loose
+ * forms computed once: the relay asks it for every request and notification.
+ * It gives the same answer as findGovernedVariant(method, governed).
+ */
+export function governedVariantFinder(governed: Iterable<string>): (method: string) => string | undefined {
+  const byLoose = new Map<string, string[]>();
+  for (const name of governed) {
+    const loose = looseMethod(name);
+    const names = byLoose.get(loose);
+    if (names) names.push(name);
+    else byLoose.set(loose, [name]);
+  }
+  return (method) => {
+    if (typeof method !== "string") return undefined;
+    const names = byLoose.get(looseMethod(method));
+    if (names === undefined) return undefined;
+    for (const name of names) if (name !== method) return name;
+    return undefined;
+  };
 }
 
 export function classifyMessage(value: unknown): Classified {

@@ -6,7 +6,7 @@ import { LineWriter } from "../jsonrpc/line-writer.js";
 import { foldKey } from "../json/fold-key.js";
 import { attachNumberLiterals } from "../json/number-literals.js";
 import { recordExactNumbers } from "../json/upstream-numbers.js";
-import { classifyMessage, findGovernedVariant, isRecord, type JsonRpcId, type ResponseMessage } from "../jsonrpc/message.js";
+import { classifyMessage, governedVariantFinder, isRecord, type JsonRpcId, type ResponseMessage } from "../jsonrpc/message.js";
 import { ByteParts, isUtf8Parts } from "../jsonrpc/byte-parts.js";
 import { resultIsError } from "../jsonrpc/result-flag.js";
 import { envelopeObject, scanEnvelope } from "../jsonrpc/scan-envelope.js";
@@ -68,6 +68,8 @@ export class Relay implements RelayContext {
   readonly #ownClient = new OwnRequests();
   readonly #toClient: LineWriter;
   readonly #toUpstream: LineWriter;
+  /** A spelling of a method the interceptors govern that a lenient dispatcher could take for it. */
+  readonly #governedVariant: (method: string) => string | undefined;
   #upstreamGone: string | undefined;
 
   constructor(endpoints: RelayEndpoints, options: RelayOptions) {
@@ -76,6 +78,7 @@ export class Relay implements RelayContext {
     this.#log = options.log;
     this.#toClient = new LineWriter(endpoints.clientOutput);
     this.#toUpstream = new LineWriter(endpoints.upstreamInput);
+    this.#governedVariant = governedVariantFinder(options.interceptors.keys());
     this.#toClient.throttle(endpoints.upstreamOutput);
     this.#toUpstream.throttle(endpoints.clientInput);
   }
@@ -92,13 +95,25 @@ export class Relay implements RelayContext {
       oversize: (info) => this.#onUpstreamOversize(info),
       largeLine: { minBytes: LARGE_MESSAGE_BYTES, handle: (parts) => this.#onUpstreamLargeLine(new ByteParts(parts)) },
     });
-    clientInput.on("data", (chunk: Buffer) => fromClient.push(chunk));
+    clientInput.on("data", (chunk: Buffer) => this.#whileHeld(() => fromClient.push(chunk)));
     clientInput.once("end", () => {
       fromClient.end();
       this.#options.onClientClosed();
     });
-    upstreamOutput.on("data", (chunk: Buffer) => fromUpstream.push(chunk));
+    upstreamOutput.on("data", (chunk: Buffer) => this.#whileHeld(() => fromUpstream.push(chunk)));
     upstreamOutput.once("end", () => fromUpstream.end());
+  }
+
+  /** What one input chunk makes the relay write leaves in one write per side, once the chunk is done. */
+  #whileHeld(work: () => void): void {
+    this.#toClient.hold();
+    this.#toUpstream.hold();
+    try {
+      work();
+    } finally {
+      this.#toClient.release();
+      this.#toUpstream.release();
+    }
   }
 
   /** The upstream is gone: every request still waiting gets its error now. */
@@ -216,7 +231,7 @@ export class Relay implements RelayContext {
     // What goes on is what was checked, in a form every reader frames and parses alike.
     const wire = scan.canonical === undefined ? line : Buffer.from(scan.canonical);
     if (message.kind === "request" || message.kind === "notification") {
-      const governed = findGovernedVariant(message.method, this.#options.interceptors.keys());
+      const governed = this.#governedVariant(message.method);
       if (governed !== undefined) {
         const reason = `Invalid Request: method ${JSON.stringify(message.method)} is not ${JSON.stringify(governed)}; refused as ambiguous`;
         if (message.kind === "request") this.#reply(this.#freeId(idRaw), INVALID_REQUEST, reason);
