@@ -63,7 +63,8 @@ describe("crashes and silences", { concurrency: true }, () => {
       });
       let stderr = "";
       child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      const code = await new Promise((resolve) => child.once("exit", resolve));
+      // "close", not "exit": stderr may still hold the reason when the process has exited.
+      const code = await new Promise((resolve) => child.once("close", resolve));
       assert.equal(code, 1, policy);
       assert.match(stderr, why);
     }

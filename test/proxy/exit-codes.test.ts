@@ -100,7 +100,8 @@ async function exitCode(args: string[], timing: Timing, signal?: NodeJS.Signals)
   if (devNull !== undefined) closeSync(devNull);
   let stderr = "";
   (child.stderr as Readable).setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // "close", not "exit": stderr may still hold the reason when the process has exited.
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   if (child.stdin && (timing === "after-initialize" || signal)) {
     child.stdin.on("error", () => {});
     const initialized = new Promise<void>((resolve) => (child.stdout as Readable).once("data", () => resolve()));

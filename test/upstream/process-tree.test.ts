@@ -72,7 +72,8 @@ describe("no process left behind", { concurrency: true }, () => {
       }),
     );
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    // "close", not "exit": stderr may still hold the reason when the process has exited.
+    const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
     child.stdin.write('{"jsonrpc":"2.0","id":"w","method":"tools/call","params":{"name":"who"}}\n');
     await answered;
     const pid = Number(/stubborn (\d+)/.exec(stdout)?.[1]);
