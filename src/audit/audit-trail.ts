@@ -102,7 +102,9 @@ export class AuditTrail {
     if (this.#worker || this.#stopped !== undefined) return;
     const { file, createDirectory, argumentsMode, retentionDays, session: id, grant, command } = this.#o;
     const setup: WorkerSetup = { file, createDirectory, argumentsMode, retentionDays, session: id, grant, command };
-    const worker = startWorker(setup, { resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 } });
+    // A young generation of 2 MB had the thread collect garbage every few batches (a fifth of its time under
+    // load); 8 MB is used only while calls come in quickly, and an idle wrapper's memory is the same.
+    const worker = startWorker(setup, { resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 } });
     worker.unref();
     worker.on("message", (message: FromWorker) => this.#onMessage(message));
     worker.on("error", (error) => this.#stop(`the audit writer failed: ${error.message}`));

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { AuditFile } from "../../src/audit/audit-file.js";
@@ -46,7 +47,66 @@ function verify(file: string, anchor?: string) {
   }
 }
 
+/** The chain's encoding as documented (chain.ts): sha256 of a JSON array of every column but the hash, in table order. */
+const CHAIN_ORDER = [
+  "seq",
+  "time",
+  "kind",
+  "session",
+  "grant_name",
+  "server",
+  "command",
+  "method",
+  "tool",
+  "request_id",
+  "outcome",
+  "cause",
+  "rule",
+  "reason",
+  "arguments",
+  "arguments_hash",
+  "policy",
+  "mode",
+  "result",
+  "error_code",
+  "duration_ms",
+  "result_bytes",
+  "details",
+  "prev_hash",
+] as const;
+const expectedHash = (row: Record<string, unknown>) =>
+  createHash("sha256")
+    .update(JSON.stringify(CHAIN_ORDER.map((column) => row[column] ?? null)))
+    .digest("hex");
+
 describe("the audit hash chain", () => {
+  it("hashes each record as documented, lone surrogates stored and hashed as U+FFFD", () => {
+    const file = join(dir, `known-${n++}.db`);
+    const audit = new AuditFile(file, { argumentsMode: "full" });
+    audit.append([
+      draft("plain"),
+      draft("lone\ud800 surrogate", {
+        reason: "pair \ud83d\ude00 and lone \udc00",
+        durationMs: 12.6,
+        errorCode: -32602,
+        kind: "result",
+        result: "rpc_error",
+      }),
+      draft("args", {
+        request: '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"args","arguments":{"b":1e400,"a":"x"}}}',
+        hasArgs: true,
+        details: { n: 1 },
+      }),
+    ]);
+    audit.close();
+    const rows = readRecords(file) as unknown as Record<string, unknown>[];
+    assert.equal(rows.length, 3);
+    for (const row of rows) assert.equal(row.hash, expectedHash(row), `record ${String(row.seq)}`);
+    assert.equal(rows[1]?.tool, "lone\ufffd surrogate");
+    assert.equal(rows[1]?.reason, "pair \ud83d\ude00 and lone \ufffd");
+    assert.equal(rows[1]?.prev_hash, rows[0]?.hash);
+  });
+
   it("verifies an untouched file and names its head", () => {
     const file = fileWith(5);
     const verdict = verify(file);
