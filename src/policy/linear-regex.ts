@@ -127,6 +127,21 @@ function hasBackreference(source: string): boolean {
   return false;
 }
 
+const LOOKAROUND = ["(?=", "(?!", "(?<=", "(?<!"];
+
+/**
+ * Lookaround outside a class. Refused by name, not left to the engine: V8's linear engine runs lookbehind
+ * from Node 24 on, and a policy must load the same on every Node.js policy-wrap supports.
+ */
+function hasLookaround(source: string): boolean {
+  for (let i = 0; i < source.length; i++) {
+    if (source[i] === "[") i = classEnd(source, i) - 1;
+    else if (source[i] === "\\") i++;
+    else if (LOOKAROUND.some((head) => source.startsWith(head, i))) return true;
+  }
+  return false;
+}
+
 function makeLinear(regex: RegExp): LinearRegex {
   const maxSubject = Math.max(1024, Math.floor(CHECK_BUDGET / Math.max(1, regex.source.length)));
   return { maxSubject, test: (subject) => regex.test(subject) };
@@ -148,7 +163,7 @@ export function compileLinearRegex(source: string, options: { unicode?: boolean 
   if (options.unicode && NEEDS_UNICODE.test(source)) {
     return { error: `${named} uses \\p{…}, \\u{…} or characters outside the BMP, which policy-wrap's linear-time regex engine cannot run` };
   }
-  if (hasBackreference(source)) return { error: NEEDS_BACKTRACKING(named) };
+  if (hasBackreference(source) || hasLookaround(source)) return { error: NEEDS_BACKTRACKING(named) };
   let written: string;
   try {
     written = writeOutQuantifiers(source);

@@ -147,9 +147,9 @@ export abstract class WrapperClient {
     return this.request("tools/call", { name, arguments: args });
   }
 
+  /** Closes stdin (unless the wrapper has ended) and waits until the wrapper is done, its output read. */
   async stop(): Promise<void> {
-    if (this.hasEnded()) return;
-    this.closeStdin();
+    if (!this.hasEnded()) this.closeStdin();
     await this.exited;
   }
 }

@@ -29,7 +29,9 @@ export class WrapperProcess extends WrapperClient {
     this.child.stderr.setEncoding("utf8");
     this.child.stderr.on("data", (chunk: string) => this.onStderr(chunk));
     this.child.stdin.on("error", () => {});
-    this.exited = new Promise((resolve) => this.child.once("exit", (code, signal) => resolve({ code, signal })));
+    // "close", not "exit": by then stdout and stderr are read to their end (an "exit" can come before the last
+    // lines). The upstream shares stderr, so a descendant the wrapper left running would hold this back.
+    this.exited = new Promise((resolve) => this.child.once("close", (code, signal) => resolve({ code, signal })));
   }
 
   get pid(): number {
