@@ -53,8 +53,11 @@ describe("hostile client input", { concurrency: true }, () => {
     assert.deepEqual(await toolsCalledUpstream(wrapper), ["tool.x"]);
   });
 
-  /** Memory a Node process reading a long line may hold in chunks read and not yet collected (see item 4). */
-  const READ_SLACK = 80 * 1024 * 1024;
+  /**
+   * Memory a Node process reading a long line may hold in chunks read and not yet collected (see item 4):
+   * up to 92 MB over a 10 MB max was seen on Node.js 24 in CI. Still far below the 200 MB line held whole.
+   */
+  const READ_SLACK = 110 * 1024 * 1024;
 
   for (const maxBytes of [undefined, 10_000_000]) {
     const limit = maxBytes ?? 100 * 1024 * 1024;
