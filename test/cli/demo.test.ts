@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { it } from "node:test";
 import { BIN } from "../helpers/paths.js";
+import { HANG_GUARD_MS } from "../helpers/hang-guard.js";
 
 it("npm start's demo walks through filtering, denials, an approval, a reload and a rate limit, then names the next commands", () => {
-  const run = spawnSync(process.execPath, [BIN, "demo"], { encoding: "utf8", timeout: 60_000 });
+  const run = spawnSync(process.execPath, [BIN, "demo"], { encoding: "utf8", timeout: HANG_GUARD_MS });
   assert.equal(run.status, 0, run.stderr);
   const transcript = run.stdout;
   assert.match(transcript, /1\. The server on its own offers 5 tools/);

@@ -6,6 +6,7 @@ import { BIN, ROOT } from "../helpers/paths.js";
 import { tempDir } from "../helpers/temp-files.js";
 import { inProcessStarter } from "../helpers/in-process-wrapper.js";
 import type { Json, WrapperClient } from "../helpers/wrapper-client.js";
+import { HANG_GUARD_MS } from "../helpers/hang-guard.js";
 
 // The written policy, run by the wrapper (in process) in front of the server it was
 // written from, behaves as init's summary says: read passes, execute is
@@ -34,7 +35,7 @@ async function start(): Promise<WrapperClient> {
 
 describe("a policy written by init, run by the wrapper", () => {
   before(() => {
-    const run = spawnSync(process.execPath, [BIN, "init", "--out", policy, "--", ...server], { encoding: "utf8", timeout: 60_000 });
+    const run = spawnSync(process.execPath, [BIN, "init", "--out", policy, "--", ...server], { encoding: "utf8", timeout: HANG_GUARD_MS });
     assert.equal(run.status, 0, run.stderr);
     summary = run.stdout;
   });
