@@ -5,9 +5,9 @@
 // The TypeScript of src/, test/ and examples/ is transpiled once, with esbuild
 // (what tsx would do per process), into .build/; type-checking is
 // `npm run typecheck`'s job. Each test file then runs as plain JavaScript in
-// a process of its own, N files at a time; a file's output is printed when it
-// ends (all of it when it failed), with its time. A filter keeps the files
-// whose path contains it.
+// a process of its own, N files at a time (by default one more than the cores:
+// see below); a file's output is printed when it ends (all of it when it
+// failed), with its time. A filter keeps the files whose path contains it.
 import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -23,7 +23,9 @@ const HUNG_MS = 10 * 60 * 1000;
 const SLOW_MS = 15_000;
 
 const args = process.argv.slice(2);
-let concurrency = Math.max(2, availableParallelism());
+// One file more than there are cores: a file spends part of its time waiting (an upstream's shutdown grace,
+// Chromium or redis-server starting, a CLI process), and the extra file keeps the cores busy meanwhile.
+let concurrency = availableParallelism() + 1;
 const filters = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--concurrency") concurrency = Number(args[++i]);

@@ -7,7 +7,9 @@ import { redisServers } from "../helpers/redis-server.js";
 import { HANG_GUARD_MS } from "../helpers/hang-guard.js";
 import { systemProgram } from "../helpers/system-package.js";
 import { tempDir, writePolicy } from "../helpers/temp-files.js";
-import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapper-process.js";
+import { inProcessStarter } from "../helpers/in-process-wrapper.js";
+import type { Json, WrapperClient } from "../helpers/wrapper-client.js";
+import { wrapperStarter } from "../helpers/wrapper-process.js";
 
 // The wrapper when its Redis fails: killed, stalled, a wrong password, a key
 // of the wrong type. Limited calls are refused with the reason, calls without
@@ -18,7 +20,9 @@ import { wrapperStarter, type Json, type WrapperProcess } from "../helpers/wrapp
 const redisServer = systemProgram("redis-server", "redis-server");
 const startRedis = redisServers(redisServer.path);
 const dir = tempDir();
-const launch = wrapperStarter();
+// In process, but for the wrapper given its state in the environment (POLICY_WRAP_STATE).
+const launch = inProcessStarter();
+const launchProcess = wrapperStarter();
 const GRANT = "outages";
 let n = 0;
 
@@ -37,7 +41,7 @@ const faultOf = (answer: Json) => {
 /** No check is about a slow Redis unless a test says so: by default --state-timeout is a hang guard, not 250 ms. */
 const PATIENT = ["--state-timeout", String(HANG_GUARD_MS)];
 
-async function started(url: string, extraArgs: string[] = PATIENT): Promise<WrapperProcess> {
+async function started(url: string, extraArgs: string[] = PATIENT): Promise<WrapperClient> {
   const wrapper = launch({ policy: policy(), extraArgs: ["--state", url, "--grant", `${GRANT}-${n}`, ...extraArgs] });
   await wrapper.initialize();
   return wrapper;
@@ -47,7 +51,7 @@ async function started(url: string, extraArgs: string[] = PATIENT): Promise<Wrap
  * The answer to a call whose check is not the one a stalled Redis refuses: asked again while a loaded machine
  * makes the check outlast a short --state-timeout (a refused check's charge is given back). Counts the retries.
  */
-async function answered(wrapper: WrapperProcess, tool: string, slow: { retries: number }): Promise<Json> {
+async function answered(wrapper: WrapperClient, tool: string, slow: { retries: number }): Promise<Json> {
   for (;;) {
     const answer = await wrapper.callTool(tool);
     if (!/did not answer within/.test(text(answer) ?? "")) return answer;
@@ -55,7 +59,7 @@ async function answered(wrapper: WrapperProcess, tool: string, slow: { retries: 
   }
 }
 
-async function admittedOnce(wrapper: WrapperProcess, tool: string): Promise<void> {
+async function admittedOnce(wrapper: WrapperClient, tool: string): Promise<void> {
   // After a restart node-redis reconnects with backoff: wait for the call that gets through.
   for (;;) {
     const answer = await wrapper.callTool(tool);
@@ -123,7 +127,7 @@ describe("the wrapper when Redis fails", { skip: redisServer.skip, concurrency: 
   it("says the password was refused, and never shows it", async () => {
     const redis = await startRedis({ tcp: true, args: ["--requirepass", "the-right-one"] });
     const secret = "Tr0ub4dor-and-3";
-    const wrapper = launch({
+    const wrapper = launchProcess({
       policy: policy(),
       extraArgs: [...PATIENT, "--log-level", "debug"],
       env: { POLICY_WRAP_STATE: `redis://:${secret}@127.0.0.1:${redis.port}/0` },
